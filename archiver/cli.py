@@ -1,0 +1,155 @@
+"""The ``archiver`` command. ``main(argv) -> int``; stdout carries data, stderr messages.
+
+Exit codes: 0 ok, 1 finished with problem records (quarantined or failed threads, failed verification),
+2 usage, 3 configuration or authentication, 4 source or storage unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from . import __version__
+from .clock import format_ts, parse_ts
+from .errors import AuthError, ConfigError, SourceError, StorageError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="archiver", description="socialarkiv: archive social-media threads.")
+    parser.add_argument("--version", action="version", version=f"socialarkiv {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="archive every configured account for a time window")
+    run.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+    run.add_argument("--since", help="start of the data interval (ISO 8601; default: 24 hours before --until)")
+    run.add_argument("--until", help="end of the data interval (ISO 8601; default: now)")
+    run.add_argument("--account", action="append", help="only this account key (repeatable)")
+
+    verify = commands.add_parser("verify", help="re-check every checksum and schema of packages under PATH")
+    verify.add_argument("path", type=Path)
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    fake = commands.add_parser("fake-api", help="serve the fake Graph API on 127.0.0.1 (demo, tests, benchmarks)")
+    fake.add_argument("--port", type=int, default=0)
+    fake.add_argument("--threads", type=int, help="serve a synthetic page with this many threads")
+    fake.add_argument("--comments", type=int, default=50, help="comments per synthetic thread")
+    fake.add_argument("--seed", type=int, default=1)
+
+    demo = commands.add_parser("demo", help="run the nightly DAG on the bundled demo source (embedded defaults)")
+    demo.add_argument("--home", type=Path, default=Path("var/demo"), help="where the archive and Airflow live")
+    demo.add_argument("--no-airflow", action="store_true", help="run the pipeline directly instead of the DAG")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "verify":
+            return _verify(args)
+        if args.command == "fake-api":
+            return _fake(args)
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return run_demo(args.home, use_airflow=not args.no_airflow)
+    except (ConfigError, AuthError) as exc:
+        print(f"archiver: {exc}", file=sys.stderr)
+        return 3
+    except (SourceError, StorageError) as exc:
+        print(f"archiver: {exc}", file=sys.stderr)
+        return 4
+    return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .config import load_settings
+    from .pipeline import run, services_for
+
+    settings = load_settings(args.config)
+    until = parse_ts(args.until) if args.until else datetime.now(UTC)
+    since = parse_ts(args.since) if args.since else until - timedelta(days=1)
+    if since >= until:
+        raise ConfigError(f"--since {format_ts(since)} must be before --until {format_ts(until)}")
+    progress = _progress() if sys.stderr.isatty() else None
+    report = run(services_for(settings), since, until, accounts=args.account, progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    for outcome in report.outcomes:
+        if outcome.status in ("quarantined", "failed"):
+            print(f"archiver: {outcome.status} {outcome.account_key} {outcome.post_id}: {outcome.message}",
+                  file=sys.stderr)
+    if any(isinstance(m, str) and ("token" in m or "permission" in m) for m in report.account_errors.values()):
+        return 3
+    return 1 if report.problems else 0
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    done = [0]
+
+    def show(outcome: object) -> None:
+        done[0] += 1
+        print(f"\rarchiver: {done[0]} thread(s) processed", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .package.verify import verify_tree
+
+    if not args.path.exists():
+        raise ConfigError(f"{args.path} does not exist")
+    results = verify_tree(args.path)
+    if args.json:
+        print(json.dumps({"packages": len(results),
+                          "failed": sorted(p for p, problems in results.items() if problems),
+                          "problems": [{"package": p, "where": x.where, "problem": x.message}
+                                       for p, problems in results.items() for x in problems]},
+                         ensure_ascii=False, indent=2))
+    else:
+        for package, problems in results.items():
+            print(f"{'OK  ' if not problems else 'FAIL'} {package}")
+            for problem in problems:
+                print(f"     {problem.where}: {problem.message}")
+        bad = sum(1 for problems in results.values() if problems)
+        print(f"{len(results)} package(s) checked, {bad} failed")
+    if not results:
+        print(f"archiver: no packages found under {args.path}", file=sys.stderr)
+        return 1
+    return 1 if any(results.values()) else 0
+
+
+def _fake(args: argparse.Namespace) -> int:
+    import time
+
+    from .fakes.demo import demo_page, synthetic_page
+    from .fakes.graph import FakeGraphServer
+
+    page = synthetic_page(args.threads, args.comments, seed=args.seed) if args.threads else demo_page()
+    with FakeGraphServer(page, port=args.port) as server:
+        print(json.dumps({"url": server.url, "page_id": page.id, "token": page.token}), flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

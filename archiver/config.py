@@ -1,0 +1,203 @@
+"""Settings and credentials: the one reader of ``os.environ`` and of the configuration file (TOML).
+
+Secrets are held in ``Secret`` whose repr and str never show the value. The file format is documented in the
+README ("Configuration"); ``load_settings`` names the file and the key of every mistake it finds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .model import PLATFORMS
+
+__all__ = [
+    "AccountConfig",
+    "CONFIG_ENV",
+    "Secret",
+    "Settings",
+    "load_settings",
+    "parse_settings",
+    "resolve_credential",
+]
+
+CONFIG_ENV = "SOCIALARKIV_CONFIG"
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CredentialResolver = Callable[[str], str | None]
+
+
+class Secret:
+    """A credential. ``reveal()`` is the only way to read it; it never prints."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """One account of the organisation on one platform."""
+
+    key: str
+    platform: str
+    account_id: str
+    name: str
+    base_url: str
+    api_version: str
+    credential: str
+    page_size: int = 100
+    organisation_author_ids: tuple[str, ...] = ()
+    max_wait_seconds: float = 60.0
+    max_attempts: int = 5
+    timeout_seconds: float = 30.0
+
+    @property
+    def own_author_ids(self) -> frozenset[str]:
+        """Author ids that are the organisation itself: the account and any configured extra ids."""
+        return frozenset((self.account_id, *self.organisation_author_ids))
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation: str
+    store_path: Path
+    work_path: Path
+    accounts: tuple[AccountConfig, ...]
+    initial_since: str = "2000-01-01T00:00:00Z"
+    volatile_fields: tuple[str, ...] = ("reactions",)
+    source_file: Path | None = field(default=None, compare=False)
+
+    def account(self, key: str) -> AccountConfig:
+        for account in self.accounts:
+            if account.key == key:
+                return account
+        raise ConfigError(f"no account with key {key!r} in {self.source_file or 'the configuration'}; "
+                          f"known keys: {', '.join(a.key for a in self.accounts) or 'none'}")
+
+    @property
+    def quarantine_path(self) -> Path:
+        return self.store_path / "quarantine"
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read the configuration from ``path``, else from ``$SOCIALARKIV_CONFIG``."""
+    chosen = path or os.environ.get(CONFIG_ENV)
+    if not chosen:
+        raise ConfigError(f"no configuration: pass --config FILE or set {CONFIG_ENV}")
+    file = Path(chosen)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {file} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {file} is not valid TOML: {exc}") from exc
+    return parse_settings(raw, base=file.resolve().parent, source=file)
+
+
+def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = None) -> Settings:
+    where = str(source or "configuration")
+    archive = _table(raw, "archive", where)
+    accounts_raw = raw.get("accounts", [])
+    if not isinstance(accounts_raw, list) or not accounts_raw:
+        raise ConfigError(f"{where}: [[accounts]] must list at least one account")
+    accounts = tuple(_account(a, f"{where}: accounts[{i}]") for i, a in enumerate(accounts_raw))
+    keys = [a.key for a in accounts]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise ConfigError(f"{where}: account keys must be unique; repeated: {', '.join(duplicates)}")
+    return Settings(
+        organisation=_str(archive, "organisation", where + ": [archive]"),
+        store_path=_path(archive.get("store", "archive"), base),
+        work_path=_path(archive.get("work", "work"), base),
+        accounts=accounts,
+        initial_since=str(archive.get("initial_since", "2000-01-01T00:00:00Z")),
+        volatile_fields=tuple(archive.get("volatile_fields", ["reactions"])),
+        source_file=source,
+    )
+
+
+def resolve_credential(account: AccountConfig,
+                       resolvers: Mapping[str, CredentialResolver] | None = None) -> Secret:
+    """Turn ``env:NAME``, ``value:TEXT`` or ``conn:ID`` (given a resolver, e.g. Airflow's) into a Secret."""
+    scheme, _, ref = account.credential.partition(":")
+    table: dict[str, CredentialResolver] = {"env": os.environ.get, "value": lambda text: text}
+    table.update(resolvers or {})
+    resolver = table.get(scheme)
+    if resolver is None or not ref:
+        raise ConfigError(
+            f"account {account.key}: credential must be 'env:VARIABLE', 'conn:AIRFLOW_CONNECTION_ID' or "
+            f"'value:TOKEN', not {scheme + ':…' if ref else repr(account.credential)}"
+            + ("" if scheme != "conn" else " (conn: works only inside Airflow)"))
+    value = resolver(ref)
+    if not value:
+        raise ConfigError(f"account {account.key}: credential {scheme}:{ref} is empty or not set; "
+                          f"provide the access token there")
+    return Secret(value)
+
+
+def _table(raw: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
+    value = raw.get(name)
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: missing table [{name}]")
+    return value
+
+
+def _str(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: '{key}' must be a non-empty string")
+    return value
+
+
+def _path(value: Any, base: Path) -> Path:
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _account(raw: Any, where: str) -> AccountConfig:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    known = set(AccountConfig.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+    key = _str(raw, "key", where)
+    if not _KEY.match(key):
+        raise ConfigError(f"{where}: key {key!r} must be lower-case letters, digits, '-' or '_' (max 64)")
+    platform = _str(raw, "platform", where)
+    if platform not in PLATFORMS:
+        raise ConfigError(f"{where}: platform {platform!r} is not one of {', '.join(PLATFORMS)}")
+    base_url = _str(raw, "base_url", where).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: base_url must start with http:// or https://")
+    values = dict(raw)
+    values["base_url"] = base_url
+    values["account_id"] = str(_str(raw, "account_id", where))
+    values["organisation_author_ids"] = tuple(str(x) for x in raw.get("organisation_author_ids", ()))
+    for required in ("name", "api_version", "credential"):
+        _str(raw, required, where)
+    page_size = raw.get("page_size", 100)
+    if not isinstance(page_size, int) or not 1 <= page_size <= 100:
+        raise ConfigError(f"{where}: page_size must be an integer from 1 to 100")
+    return AccountConfig(**values)

@@ -1,0 +1,1 @@
+"""Platform connectors: adapters that fetch raw evidence over HTTP. See ``base.Connector``."""

@@ -1,0 +1,208 @@
+"""HTTP for connectors: timeouts, one retry and rate-limit policy, redaction, evidence recording.
+
+The platform decides what a response means (``Classifier``); this module decides what to do about it:
+
+    OK            keep it
+    RATE_LIMITED  wait the platform's hint if it fits the wait budget, else raise ``RateLimited`` (retryable)
+    TRANSIENT     jittered exponential backoff, at most ``max_attempts``, then ``TransientSourceError``
+    AUTH          raise ``AuthError`` at once (renew the credential)
+    GONE          raise ``GoneAtSource`` (the object was deleted; not an error for the run)
+    FATAL         raise ``SourceError``
+
+Every attempt, successful or not, is kept as an ``Exchange`` with a scrubbed URL and body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import httpx
+
+from ..clock import Clock, format_ts
+from ..errors import (
+    AuthError,
+    GoneAtSource,
+    MalformedResponse,
+    RateLimited,
+    SourceError,
+    TransientSourceError,
+)
+from ..redact import scrub_json, scrub_text, scrub_url
+from .base import Exchange
+
+__all__ = ["Classification", "HttpClient", "Outcome", "RetryPolicy", "KEPT_HEADERS"]
+
+log = logging.getLogger(__name__)
+
+# Response headers worth keeping as evidence: rate-limit and usage signals, API version, paging, tracing.
+KEPT_HEADERS = frozenset({
+    "content-type", "date", "etag", "last-modified", "link", "retry-after",
+    "facebook-api-version", "x-app-usage", "x-business-use-case-usage", "x-page-usage", "x-fb-trace-id",
+    "x-fb-rev", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset",
+    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+    "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy",
+    "x-restli-protocol-version", "linkedin-version",
+})
+
+
+class Outcome(Enum):
+    OK = "ok"
+    RATE_LIMITED = "rate_limited"
+    TRANSIENT = "transient"
+    AUTH = "auth"
+    GONE = "gone"
+    FATAL = "fatal"
+
+
+@dataclass(frozen=True)
+class Classification:
+    outcome: Outcome
+    message: str = ""
+    wait_seconds: float | None = None
+    code: int | None = None
+
+
+Classifier = Callable[[int, Mapping[str, str], Any], Classification]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_backoff: float = 1.0
+    max_backoff: float = 60.0
+    wait_budget: float = 60.0  # total seconds one request may spend waiting for rate limits in-process
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    retries: int = 0
+    rate_limit_waits: int = 0
+    waited_seconds: float = 0.0
+
+
+@dataclass
+class HttpClient:
+    """A small synchronous client. ``transport`` is injectable (``httpx.MockTransport`` in unit tests)."""
+
+    classify: Classifier
+    clock: Clock
+    secrets: tuple[str, ...] = ()
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 30.0
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    user_agent: str = "socialarkiv"
+    stats: Stats = field(default_factory=Stats)
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._client = httpx.Client(transport=self.transport, timeout=self.timeout, follow_redirects=False,
+                                    headers={"User-Agent": self.user_agent, **self.extra_headers})
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get_json(self, url: str, params: Mapping[str, str] | None = None, *, purpose: str,
+                 record: Callable[[Exchange], None]) -> tuple[Any, Mapping[str, str]]:
+        """GET and parse JSON, applying the policy. Each attempt is passed to ``record`` as evidence."""
+        waited = 0.0
+        attempt = 0
+        safe_url = self.safe(str(httpx.URL(url, params=params) if params else url))
+        while True:
+            attempt += 1
+            self.stats.requests += 1
+            try:
+                response = self._client.get(url, params=params)
+            except httpx.TimeoutException as exc:
+                problem: Classification = Classification(Outcome.TRANSIENT, f"timeout after {self.timeout:g} s")
+                cause: BaseException | None = exc
+                body: Any = None
+                headers: Mapping[str, str] = {}
+            except httpx.TransportError as exc:
+                problem, cause, body, headers = Classification(Outcome.TRANSIENT, type(exc).__name__), exc, None, {}
+            else:
+                headers = {k.lower(): v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+                raw = response.content
+                body, parse_error = _parse(raw)
+                record(Exchange(method="GET", url=self.safe(str(response.request.url)), status=response.status_code,
+                                headers={k: self.safe(v) for k, v in headers.items()},
+                                body=scrub_json(body if parse_error is None else raw.decode("utf-8", "replace"),
+                                                self.secrets),
+                                body_sha256=hashlib.sha256(raw).hexdigest(),
+                                retrieved_at=format_ts(self.clock.now()), purpose=purpose))
+                cause = None
+                if parse_error is not None:
+                    problem = Classification(
+                        Outcome.TRANSIENT if response.status_code >= 500 else Outcome.FATAL,
+                        f"response is not valid JSON ({parse_error})")
+                    if problem.outcome is Outcome.FATAL and attempt < min(2, self.policy.max_attempts):
+                        problem = Classification(Outcome.TRANSIENT, problem.message)  # retry a cut-off body once
+                    elif problem.outcome is Outcome.FATAL:
+                        raise MalformedResponse(f"{problem.message} from {safe_url}", url=safe_url,
+                                                status=response.status_code)
+                else:
+                    problem = self.classify(response.status_code, headers, body)
+                    if problem.outcome is Outcome.OK:
+                        return body, headers
+            waited = self._act(problem, attempt, waited, safe_url, cause)
+
+    def _act(self, problem: Classification, attempt: int, waited: float, url: str,
+             cause: BaseException | None) -> float:
+        """Raise for final outcomes; otherwise sleep and return the new total waited."""
+        outcome = problem.outcome
+        if outcome is Outcome.AUTH:
+            raise AuthError(problem.message, url=url, code=problem.code) from cause
+        if outcome is Outcome.GONE:
+            raise GoneAtSource(problem.message, url=url, code=problem.code) from cause
+        if outcome is Outcome.FATAL:
+            raise SourceError(problem.message, url=url, code=problem.code) from cause
+        if outcome is Outcome.RATE_LIMITED:
+            wait = problem.wait_seconds if problem.wait_seconds is not None else self._backoff(attempt, 60.0)
+            if waited + wait > self.policy.wait_budget or attempt >= self.policy.max_attempts:
+                raise RateLimited(f"{problem.message}; retry after about {wait:.0f} s", wait_seconds=wait, url=url,
+                                  code=problem.code) from cause
+            self.stats.rate_limit_waits += 1
+            log.warning("rate limited by %s: waiting %.1f s (%s)", url, wait, problem.message)
+        else:  # TRANSIENT
+            if attempt >= self.policy.max_attempts:
+                raise TransientSourceError(f"{problem.message} (gave up after {attempt} attempts)", url=url,
+                                           code=problem.code) from cause
+            wait = self._backoff(attempt, self.policy.base_backoff)
+            log.info("transient failure from %s (%s): retry %d in %.1f s", url, problem.message, attempt, wait)
+        self.stats.retries += 1
+        self.stats.waited_seconds += wait
+        self.sleep(wait)
+        return waited + wait
+
+    def _backoff(self, attempt: int, base: float) -> float:
+        ceiling = min(self.policy.max_backoff, base * (2 ** (attempt - 1)))
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)  # "equal jitter"
+
+    def safe(self, text: str) -> str:
+        """A URL or header value with every credential removed: the only form that may be logged or kept."""
+        if "://" in text:
+            return scrub_url(text, self.secrets)
+        return scrub_text(text, self.secrets)
+
+
+def _parse(raw: bytes) -> tuple[Any, str | None]:
+    if not raw:
+        return None, "empty body"
+    try:
+        return json.loads(raw.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{type(exc).__name__} at byte {getattr(exc, 'pos', '?')}"
+
+
+def secrets_of(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(v for v in values if v)

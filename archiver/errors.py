@@ -1,0 +1,133 @@
+"""The exception tree of socialarkiv. Every error the package raises on purpose is one of these.
+
+    ArchiverError                       base; ``retryable`` says whether a later attempt may succeed
+    ├── ConfigError                     bad or missing configuration (CLI exit 3)
+    ├── SourceError                     a platform API could not give us what we asked for
+    │   ├── AuthError                   token expired, revoked or lacking permission: renew it (exit 3)
+    │   ├── RateLimited      retryable  the platform asked us to slow down beyond our wait budget
+    │   ├── TransientSourceError  retr. 5xx, timeouts, network errors after bounded retries (exit 4)
+    │   ├── GoneAtSource                the object was deleted at the source (recorded, not a failure)
+    │   └── MalformedResponse           the response could not be parsed (truncated JSON, wrong shape)
+    ├── RecordError                     one record is unusable; it is quarantined, the batch goes on
+    │   └── SchemaViolation             a thread failed the JSON Schema; carries every violation
+    ├── StorageError                    the store refused or failed a write or read (exit 4)
+    │   └── AlreadyStored               create-only write of something already there (idempotence)
+    └── VerificationError               a package failed verification; carries every problem
+
+Library errors (httpx, lxml, OSError) are wrapped at the adapter edge with the original as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AlreadyStored",
+    "ArchiverError",
+    "AuthError",
+    "ConfigError",
+    "GoneAtSource",
+    "MalformedResponse",
+    "Problem",
+    "RateLimited",
+    "RecordError",
+    "SchemaViolation",
+    "SourceError",
+    "StorageError",
+    "TransientSourceError",
+    "VerificationError",
+]
+
+
+class ArchiverError(Exception):
+    """Base of every socialarkiv error."""
+
+    retryable: bool = False
+
+
+class ConfigError(ArchiverError):
+    """The configuration is missing, malformed or names something that does not exist."""
+
+
+class SourceError(ArchiverError):
+    """A platform API failed. ``url`` is always sanitised (no tokens)."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
+                 code: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.code = code
+        self.evidence: object | None = None  # the partial RawCapture, attached by the connector
+
+
+class AuthError(SourceError):
+    """The credential is expired, revoked or lacks a permission. Not retryable: renew the token."""
+
+
+class RateLimited(SourceError):
+    """The platform throttled us longer than the in-process wait budget allows."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, wait_seconds: float, url: str | None = None,
+                 status: int | None = None, code: int | None = None) -> None:
+        super().__init__(message, url=url, status=status, code=code)
+        self.wait_seconds = wait_seconds
+
+
+class TransientSourceError(SourceError):
+    """Server errors, timeouts and network failures that persisted through bounded retries."""
+
+    retryable = True
+
+
+class GoneAtSource(SourceError):
+    """The platform says the object no longer exists (deleted or removed at the source)."""
+
+
+class MalformedResponse(SourceError):
+    """The platform answered with something we cannot parse; the evidence is kept for the report."""
+
+
+class RecordError(ArchiverError):
+    """One record (a thread) cannot be archived as it is. It is quarantined; the batch goes on."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of validation or verification: where (file or JSON path) and what."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class SchemaViolation(RecordError):
+    """A document failed its schema. ``problems`` lists every violation, not only the first."""
+
+    def __init__(self, subject: str, problems: list[Problem]) -> None:
+        self.subject = subject
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{subject} is invalid ({len(problems)} violation(s)):\n{lines}")
+
+
+class StorageError(ArchiverError):
+    """The store could not complete an operation."""
+
+
+class AlreadyStored(StorageError):
+    """A create-only write found the object already present. Callers treat this as idempotence."""
+
+
+class VerificationError(ArchiverError):
+    """A package failed verification. ``problems`` names each fault and its file."""
+
+    def __init__(self, subject: str, problems: list[Problem]) -> None:
+        self.subject = subject
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{subject} failed verification ({len(problems)} problem(s)):\n{lines}")

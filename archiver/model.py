@@ -1,0 +1,184 @@
+"""The platform-neutral thread model: frozen values mirroring ``schemas/thread.schema.json``.
+
+Timestamps are kept as canonical strings (``clock.format_ts``) so the model round-trips byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = "1.0"
+PLATFORMS = ("facebook", "instagram", "x", "youtube", "linkedin", "mastodon", "bluesky")
+
+Visibility = Literal["visible", "hidden", "deleted"]
+
+__all__ = [
+    "Attachment",
+    "Author",
+    "Comment",
+    "Completeness",
+    "Post",
+    "Provenance",
+    "SCHEMA_VERSION",
+    "Source",
+    "Thread",
+]
+
+
+@dataclass(frozen=True)
+class Author:
+    id: str | None
+    display_name: str | None
+    is_organisation: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    type: str
+    url: str | None
+    alt_text: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    parent_id: str | None
+    author: Author
+    created_at: str
+    text: str
+    edited_at: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    reactions: Mapping[str, int] = field(default_factory=dict)
+    visibility: Visibility = "visible"
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    author: Author
+    created_at: str
+    text: str
+    edited_at: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    reactions: Mapping[str, int] = field(default_factory=dict)
+    visibility: Visibility = "visible"
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    platform: str
+    account_id: str
+    account_name: str
+    post_id: str
+    permalink: str | None
+
+
+@dataclass(frozen=True)
+class Completeness:
+    reported_comment_count: int | None
+    captured_comment_count: int
+    complete: bool
+    gaps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    capture_started_at: str
+    capture_ended_at: str
+    connector: str
+    connector_version: str
+    api: str
+    api_version: str
+    requests: int
+    completeness: Completeness
+    api_version_served: str | None = None
+
+
+@dataclass(frozen=True)
+class Thread:
+    source: Source
+    post: Post
+    comments: tuple[Comment, ...]
+    provenance: Provenance
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict in schema order (tuples become lists when serialised)."""
+        return {
+            "schema_version": self.schema_version,
+            "source": asdict(self.source),
+            "post": _plain(asdict(self.post)),
+            "comments": [_plain(asdict(c)) for c in self.comments],
+            "provenance": _plain(asdict(self.provenance)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Thread:
+        """Build from a schema-valid dict (validate first: this trusts the shape)."""
+        prov = dict(data["provenance"])
+        completeness = dict(prov.pop("completeness"))
+        completeness["gaps"] = tuple(completeness["gaps"])
+        return cls(
+            schema_version=data["schema_version"],
+            source=Source(**data["source"]),
+            post=_post(data["post"]),
+            comments=tuple(_comment(c) for c in data["comments"]),
+            provenance=Provenance(**prov, completeness=Completeness(**completeness)),
+        )
+
+    def walk(self) -> Iterator[tuple[Comment, int]]:
+        """Comments in reply-tree order (depth first, siblings in capture order) with their depth.
+
+        Iterative, so a reply chain 10,000 deep does not exhaust the stack. A comment whose parent was not
+        captured is shown at the top level rather than lost.
+        """
+        ids = {c.id for c in self.comments}
+        children: dict[str | None, list[Comment]] = {}
+        for comment in self.comments:
+            parent = comment.parent_id if comment.parent_id in ids and comment.parent_id != comment.id else None
+            children.setdefault(parent, []).append(comment)
+        stack: list[tuple[Comment, int]] = [(c, 0) for c in reversed(children.get(None, []))]
+        seen: set[str] = set()
+        while stack:
+            comment, depth = stack.pop()
+            if comment.id in seen:  # a cycle in hostile data: show each comment once
+                continue
+            seen.add(comment.id)
+            yield comment, depth
+            stack.extend((c, depth + 1) for c in reversed(children.get(comment.id, [])))
+        for comment in self.comments:  # members of parent cycles never reachable from the top
+            if comment.id not in seen:
+                seen.add(comment.id)
+                yield comment, 0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _author(data: Mapping[str, Any]) -> Author:
+    return Author(**data)
+
+
+def _attachments(items: Any) -> tuple[Attachment, ...]:
+    return tuple(Attachment(**a) for a in items)
+
+
+def _post(data: Mapping[str, Any]) -> Post:
+    return Post(**{**data, "author": _author(data["author"]), "attachments": _attachments(data["attachments"]),
+                   "reactions": dict(data["reactions"])})
+
+
+def _comment(data: Mapping[str, Any]) -> Comment:
+    return Comment(**{**data, "author": _author(data["author"]), "attachments": _attachments(data["attachments"]),
+                      "reactions": dict(data["reactions"])})
+

@@ -1,0 +1,1 @@
+"""Archive packages: layout, manifest and fixity, assembly and offline verification."""

@@ -1,0 +1,104 @@
+"""Assemble one thread snapshot into a package: a mapping of relative paths to bytes. Pure.
+
+Layout (shaped after E-ARK CSIP so the E-ARK METS/PREMIS layer can be added without moving files):
+
+    <package-id>/
+      manifest-sha256.txt                       SHA-256 of every other file
+      package.json                              what this package is (ids, content hash, files, software)
+      representations/evidence/data/capture.json   raw API exchanges, credentials scrubbed
+      representations/normalised/data/thread.json  the thread model (schemas/thread.schema.json)
+      representations/normalised/data/thread.xml   the same as XML (schemas/thread.xsd)
+      representations/rendition/data/thread.pdf    PDF/A-2b for people
+      schemas/thread.schema.json, schemas/thread.xsd
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .. import __version__
+from ..connectors.base import RawCapture, dump_json
+from ..model import Thread
+from ..render.xml import write_thread_xml
+from ..schema import schema_path
+from .manifest import MANIFEST, fixity, format_manifest
+
+__all__ = ["Package", "assemble", "package_id", "safe_component",
+           "EVIDENCE", "THREAD_JSON", "THREAD_XML", "THREAD_PDF", "PACKAGE_JSON", "PACKAGE_FORMAT"]
+
+PACKAGE_FORMAT = "socialarkiv-package/1"
+PACKAGE_JSON = "package.json"
+EVIDENCE = "representations/evidence/data/capture.json"
+THREAD_JSON = "representations/normalised/data/thread.json"
+THREAD_XML = "representations/normalised/data/thread.xml"
+THREAD_PDF = "representations/rendition/data/thread.pdf"
+SCHEMA_FILES = ("thread.schema.json", "thread.xsd")
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+@dataclass(frozen=True)
+class Package:
+    id: str
+    platform: str
+    account_id: str
+    post_id: str
+    content_hash: str
+    files: Mapping[str, bytes]
+
+    @property
+    def relative_dir(self) -> str:
+        """Where the package lives inside a store, derived only from sanitised ids."""
+        return "/".join(("packages", self.platform, safe_component(self.account_id),
+                         safe_component(self.post_id), self.id))
+
+
+def safe_component(value: str) -> str:
+    """A platform id as one safe path segment; ids with other characters get a hash suffix so they stay unique."""
+    cleaned = _SAFE.sub("_", value)[:80].strip(".") or "_"
+    if cleaned != value:
+        cleaned = f"{cleaned}-{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+    return cleaned
+
+
+def package_id(thread: Thread, digest: str) -> str:
+    return f"{thread.source.platform}-{safe_component(thread.source.post_id)}-{digest[:16]}"
+
+
+def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, created: str,
+             volatile: tuple[str, ...] = ("reactions",)) -> Package:
+    """All files of the package, manifest included. Same inputs, same bytes."""
+    xml = io.BytesIO()
+    write_thread_xml(thread, xml)
+    files: dict[str, bytes] = {
+        EVIDENCE: raw.to_json_bytes(),
+        THREAD_JSON: dump_json(thread.to_dict()),
+        THREAD_XML: xml.getvalue(),
+        THREAD_PDF: pdf,
+    }
+    for name in SCHEMA_FILES:
+        files[f"schemas/{name}"] = schema_path(name).read_bytes()
+    identifier = package_id(thread, digest)
+    files[PACKAGE_JSON] = dump_json({
+        "format": PACKAGE_FORMAT,
+        "id": identifier,
+        "created": created,
+        "software": {"name": "socialarkiv", "version": __version__},
+        "source": {"platform": thread.source.platform, "account_id": thread.source.account_id,
+                   "account_name": thread.source.account_name, "post_id": thread.source.post_id},
+        "content_hash": {"algorithm": "sha256", "value": digest},
+        "volatile_fields": list(volatile),
+        "comments": len(thread.comments),
+        "capture": {"started": thread.provenance.capture_started_at, "ended": thread.provenance.capture_ended_at},
+        "files": {
+            "evidence": EVIDENCE, "normalised_json": THREAD_JSON, "normalised_xml": THREAD_XML,
+            "rendition_pdf": THREAD_PDF,
+        },
+    })
+    digests = {path: fixity(io.BytesIO(data)) for path, data in files.items()}
+    files[MANIFEST] = format_manifest(digests)
+    return Package(id=identifier, platform=thread.source.platform, account_id=thread.source.account_id,
+                   post_id=thread.source.post_id, content_hash=digest, files=files)

@@ -1,0 +1,118 @@
+"""Offline verification of packages: fixity, completeness, schemas, internal consistency.
+
+Needs nothing but the package (it validates against the schema copies the package carries). Collects every
+problem, naming its file, and raises once (``verify_package``) or returns them (``package_problems``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import Problem, VerificationError
+from ..history import content_hash
+from ..model import Thread
+from .build import EVIDENCE, PACKAGE_JSON, THREAD_JSON, THREAD_PDF, THREAD_XML
+from .manifest import MANIFEST, fixity, parse_manifest
+
+__all__ = ["find_packages", "package_problems", "verify_package", "verify_tree"]
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+def find_packages(root: Path) -> Iterator[Path]:
+    """Package directories at or below ``root`` (a package is a directory holding a manifest)."""
+    if (root / MANIFEST).is_file():
+        yield root
+        return
+    for manifest in sorted(root.rglob(MANIFEST)):
+        if ".staging" not in manifest.parts and "quarantine" not in manifest.relative_to(root).parts[:1]:
+            yield manifest.parent
+
+
+def package_problems(package: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    manifest_file = package / MANIFEST
+    if not manifest_file.is_file():
+        return [Problem(str(manifest_file), "manifest missing")]
+    try:
+        entries, problems = parse_manifest(manifest_file.read_text(encoding="utf-8"), str(manifest_file))
+    except UnicodeDecodeError:
+        return [Problem(str(manifest_file), "manifest is not UTF-8")]
+    root = package.resolve()
+    for relative, expected in sorted(entries.items()):
+        file = package / relative
+        if not file.resolve().is_relative_to(root):
+            problems.append(Problem(str(file), "path leads outside the package"))
+        elif not file.is_file():
+            problems.append(Problem(str(file), "listed in the manifest but missing"))
+        else:
+            with file.open("rb") as stream:
+                found = fixity(stream)
+            if found != expected:
+                problems.append(Problem(str(file), f"checksum mismatch: manifest sha256 {expected}, file {found}"))
+    present = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
+    for extra in sorted(present - set(entries) - {MANIFEST}):
+        problems.append(Problem(str(package / extra), "file not listed in the manifest"))
+    for required in (PACKAGE_JSON, EVIDENCE, THREAD_JSON, THREAD_XML, THREAD_PDF):
+        if required not in entries:
+            problems.append(Problem(str(package / required), "required file not in the manifest"))
+    if not problems:
+        problems.extend(_content_problems(package))
+    return problems
+
+
+def _content_problems(package: Path) -> list[Problem]:
+    from jsonschema import Draft202012Validator, FormatChecker  # noqa: PLC0415
+
+    problems: list[Problem] = []
+    meta_file = package / PACKAGE_JSON
+    thread_file = package / THREAD_JSON
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        document = json.loads(thread_file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [Problem(str(package), f"package.json or thread.json is not readable JSON: {exc}")]
+    if meta.get("id") != package.name:
+        problems.append(Problem(str(meta_file), f"id {meta.get('id')!r} does not match the folder {package.name!r}"))
+    schema_file = package / "schemas" / "thread.schema.json"
+    if schema_file.is_file():
+        validator = Draft202012Validator(json.loads(schema_file.read_text(encoding="utf-8")),
+                                         format_checker=FormatChecker())
+        for error in sorted(validator.iter_errors(document), key=lambda e: e.json_path):
+            problems.append(Problem(f"{thread_file}#{error.json_path}", error.message[:200]))
+    else:
+        problems.append(Problem(str(schema_file), "schema missing"))
+    if not problems:
+        recorded = (meta.get("content_hash") or {}).get("value")
+        volatile = meta.get("volatile_fields", ["reactions"])
+        if recorded != content_hash(Thread.from_dict(document), volatile):
+            problems.append(Problem(str(thread_file), "content hash differs from package.json"))
+    xsd_file = package / "schemas" / "thread.xsd"
+    try:
+        xsd = etree.XMLSchema(etree.parse(str(xsd_file), _PARSER))
+        xml = etree.parse(str(package / THREAD_XML), _PARSER)
+        if not xsd.validate(xml):
+            for error in xsd.error_log:
+                problems.append(Problem(f"{package / THREAD_XML}:{error.line}", error.message))
+    except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
+        problems.append(Problem(str(package / THREAD_XML), f"XML or XSD unreadable: {exc}"))
+    with (package / THREAD_PDF).open("rb") as pdf:
+        head = pdf.read(8)
+    if not head.startswith(b"%PDF-"):
+        problems.append(Problem(str(package / THREAD_PDF), "not a PDF file"))
+    return problems
+
+
+def verify_package(package: Path) -> None:
+    problems = package_problems(package)
+    if problems:
+        raise VerificationError(str(package), problems)
+
+
+def verify_tree(root: Path) -> dict[str, list[Problem]]:
+    """Problems per package below ``root`` (empty lists for good packages)."""
+    return {str(package): package_problems(package) for package in find_packages(root)}

@@ -1,0 +1,1 @@
+"""Renditions of a thread: XML (pure), HTML (pure) and PDF/A (adapter around wkhtmltopdf and Ghostscript)."""

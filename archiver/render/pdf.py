@@ -1,0 +1,197 @@
+"""HTML -> PDF/A-2b: wkhtmltopdf (through pdfkit), then Ghostscript, then a deterministic metadata pass.
+
+* wkhtmltopdf runs with local file access disabled and no network access is possible (the HTML holds
+  only data: URIs; anything else is refused by the fail-closed exit code).
+* Debian's wkhtmltopdf ignores header/footer switches, so "n / N" page numbers are drawn by Ghostscript
+  with an EndPage procedure while it converts to PDF/A-2b with an sRGB OutputIntent
+  (TOOLING_NOTES.md 2.3: absolute ICC path, a definition file not named PDFA_def.ps, policy 1).
+* Ghostscript drops DOCINFO and stamps the wall clock; pikepdf then writes title and dates from the
+  injected clock into DOCINFO and uncompressed XMP and saves with a content-derived /ID, so the same thread
+  and clock give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from ..clock import format_ts
+from ..errors import ArchiverError
+
+__all__ = ["PdfRenderer", "RenderError", "ICC_PROFILE"]
+
+ICC_PROFILE = Path("/usr/share/color/icc/sRGB.icc")
+_GS_PDFA_DEF = """%!
+% socialarkiv: PDF/A-2b definition (sRGB output intent); written per run, never named PDFA_def.ps
+/ICCProfile ({icc}) def
+[ /_objdef {{icc_PDFA}} /type /stream /OBJ pdfmark
+[ {{icc_PDFA}} << /N 3 >> /PUT pdfmark
+[ {{icc_PDFA}} ICCProfile (r) file /PUT pdfmark
+[ /_objdef {{OutputIntent_PDFA}} /type /dict /OBJ pdfmark
+[ {{OutputIntent_PDFA}} <<
+  /Type /OutputIntent
+  /S /GTS_PDFA1
+  /DestOutputProfile {{icc_PDFA}}
+  /OutputConditionIdentifier (sRGB)
+  /Info (sRGB IEC61966-2.1)
+>> /PUT pdfmark
+[ {{Catalog}} << /OutputIntents [ {{OutputIntent_PDFA}} ] >> /PUT pdfmark
+"""
+_GS_PAGE_NUMBERS = """%!
+% socialarkiv: draw "n / N" centred at the foot of every page. The page number comes from EndPage's own
+% showpage count, which survives the save/restore the PDF interpreter wraps around each page.
+/SA_Total ({total}) def
+/SA_Show {{
+  dup stringwidth pop ( / ) stringwidth pop add SA_Total stringwidth pop add
+  currentpagedevice /PageSize get 0 get exch sub 2 div 22 moveto
+  show ( / ) show SA_Total show
+}} bind def
+<< /EndPage {{
+     exch 1 index 2 ne {{
+       gsave /DejaVuSans findfont 8 scalefont setfont 0.25 setgray
+       1 add 12 string cvs SA_Show
+       grestore pop true
+     }} {{ pop pop false }} ifelse
+   }} bind
+>> setpagedevice
+"""
+
+
+class RenderError(ArchiverError):
+    """A renderer failed (missing tool, tool error, or output that is not the PDF/A we asked for)."""
+
+
+@dataclass
+class PdfRenderer:
+    """Renders thread HTML to PDF/A-2b. Tools are looked up on PATH unless given."""
+
+    wkhtmltopdf: str | None = None
+    ghostscript: str | None = None
+    timeout: float = 600.0
+
+    def __post_init__(self) -> None:
+        self.wkhtmltopdf = self.wkhtmltopdf or shutil.which("wkhtmltopdf")
+        self.ghostscript = self.ghostscript or shutil.which("gs")
+        missing = [name for name, path in (("wkhtmltopdf", self.wkhtmltopdf), ("gs (Ghostscript)", self.ghostscript))
+                   if not path]
+        if missing or not ICC_PROFILE.is_file():
+            raise RenderError("PDF rendering needs " + ", ".join(missing or ["icc-profiles-free"]) +
+                              ": install the Debian packages wkhtmltopdf ghostscript icc-profiles-free "
+                              "(scripts/install.sh does)")
+
+    def render(self, html: str, out: IO[bytes], *, title: str, created: datetime) -> None:
+        """Write a PDF/A-2b of ``html`` to ``out``; ``created`` becomes every date in the file."""
+        import pdfkit  # noqa: PLC0415 - heavy adapter import kept out of module import time
+        import pikepdf  # noqa: PLC0415
+
+        with tempfile.TemporaryDirectory(prefix="socialarkiv-pdf-") as tmp:
+            work = Path(tmp)
+            runtime = work / "xdg"
+            runtime.mkdir(mode=0o700)
+            config = pdfkit.configuration(wkhtmltopdf=self.wkhtmltopdf,
+                                          environ={**_minimal_env(), "XDG_RUNTIME_DIR": str(runtime)})
+            options = {"disable-local-file-access": None, "quiet": "", "encoding": "UTF-8",
+                       "page-size": "A4", "margin-top": "14mm", "margin-bottom": "18mm",
+                       "margin-left": "12mm", "margin-right": "12mm", "disable-javascript": None,
+                       "no-outline": None}
+            raw = work / "raw.pdf"
+            try:
+                pdfkit.from_string(html, str(raw), options=options, configuration=config, verbose=False)
+            except OSError as exc:
+                raise RenderError(f"wkhtmltopdf failed: {str(exc).strip()[:500]}") from exc
+            with pikepdf.open(raw) as pdf:
+                pages = len(pdf.pages)
+            definition = work / "socialarkiv_pdfa.ps"
+            definition.write_text(_GS_PDFA_DEF.format(icc=str(ICC_PROFILE)), encoding="ascii")
+            numbers = work / "socialarkiv_pagenumbers.ps"
+            numbers.write_text(_GS_PAGE_NUMBERS.format(total=pages), encoding="ascii")
+            converted = work / "pdfa.pdf"
+            command = [self.ghostscript or "gs", "-q", "-dPDFA=2", "-dBATCH", "-dNOPAUSE", "-dNOOUTERSAVE",
+                       "-sColorConversionStrategy=RGB", "-dPDFACompatibilityPolicy=1",
+                       f"--permit-file-read={ICC_PROFILE}", "-sDEVICE=pdfwrite",
+                       f"-sOutputFile={converted}", str(numbers), str(definition), str(raw)]
+            result = subprocess.run(command, capture_output=True, timeout=self.timeout, env=_gs_env(created),
+                                    check=False)
+            if result.returncode != 0 or not converted.is_file():
+                raise RenderError(f"Ghostscript failed (exit {result.returncode}): "
+                                  f"{result.stderr.decode('utf-8', 'replace')[:500]}")
+            _finalise(converted, out, title=title, created=created)
+
+
+def _finalise(path: Path, out: IO[bytes], *, title: str, created: datetime) -> None:
+    import pikepdf  # noqa: PLC0415
+
+    stamp = format_ts(created)
+    pdf_date = created.strftime("D:%Y%m%d%H%M%SZ")
+    with pikepdf.open(path) as pdf:
+        if "/OutputIntents" not in pdf.Root or len(pdf.Root.OutputIntents) == 0:
+            raise RenderError("Ghostscript wrote no OutputIntent: the result would not be PDF/A")
+        pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(
+            Title=pikepdf.String(title), Creator=pikepdf.String("socialarkiv"),
+            Producer=pikepdf.String("socialarkiv (wkhtmltopdf, Ghostscript, pikepdf)"),
+            CreationDate=pikepdf.String(pdf_date), ModDate=pikepdf.String(pdf_date)))
+        document_id = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'socialarkiv:' + title + stamp)}"
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["dc:title"] = title
+            meta["xmp:CreateDate"] = stamp
+            meta["xmp:ModifyDate"] = stamp
+            meta["xmp:MetadataDate"] = stamp
+            meta["xmp:CreatorTool"] = "socialarkiv"
+            meta["pdf:Producer"] = "socialarkiv (wkhtmltopdf, Ghostscript, pikepdf)"
+            meta["xmpMM:DocumentID"] = document_id
+            meta["xmpMM:InstanceID"] = document_id
+            if meta.pdfa_status != "2B":
+                raise RenderError(f"PDF/A identification is {meta.pdfa_status or 'missing'}, expected 2B")
+        _share_identical_images(pdf)
+        if "/ID" in pdf.trailer:
+            del pdf.trailer["/ID"]  # Ghostscript's is time-based; qpdf derives a new one from the content
+        metadata = pdf.Root.Metadata
+        metadata.write(metadata.read_bytes())  # uncompressed XMP: PRONOM then identifies fmt/477
+        pdf.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+
+
+def _share_identical_images(pdf: object) -> None:
+    """Point every use of an identical image at one object (each emoji occurrence arrives as its own copy).
+
+    Unreferenced copies are not written on save. This keeps a 500-comment thread with emoji small.
+    """
+    import pikepdf  # noqa: PLC0415
+
+    assert isinstance(pdf, pikepdf.Pdf)
+
+    def key(image: pikepdf.Stream) -> str:
+        digest = hashlib.sha256(image.read_raw_bytes())
+        for name in sorted(k for k in image.keys() if k not in ("/Length", "/SMask")):
+            digest.update(f"{name}={image[name]!r}".encode())
+        smask = image.get("/SMask")
+        if isinstance(smask, pikepdf.Stream):
+            digest.update(b"smask" + key(smask).encode())
+        return digest.hexdigest()
+
+    first: dict[str, pikepdf.Object] = {}
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+        if not isinstance(xobjects, pikepdf.Dictionary):
+            continue
+        for name in list(xobjects.keys()):
+            image = xobjects[name]
+            if isinstance(image, pikepdf.Stream) and image.get("/Subtype") == pikepdf.Name.Image:
+                xobjects[name] = first.setdefault(key(image), image)
+
+
+def _minimal_env() -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "HOME", "FONTCONFIG_FILE", "FONTCONFIG_PATH")
+    return {k: v for k, v in os.environ.items() if k in keep}
+
+
+def _gs_env(created: datetime) -> dict[str, str]:
+    return {**_minimal_env(), "SOURCE_DATE_EPOCH": str(int(created.timestamp()))}

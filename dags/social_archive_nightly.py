@@ -1,0 +1,130 @@
+"""social_archive_nightly: archive every configured account's threads for the data interval.
+
+plan (one item per account) -> list_threads (mapped over accounts) -> flatten -> capture (mapped over threads,
+writes evidence, returns its path) -> process (mapped: normalise, validate, render, package, store) -> report.
+
+Thin by design: every step is a call into ``archiver.pipeline``; heavy imports live inside the tasks. The
+window comes from the data interval, never from now(). Retryable errors (rate limits, outages) re-raise so
+Airflow retries later; everything else fails the task at once with AirflowFailException.
+Configuration: the ``config`` param, else $SOCIALARKIV_CONFIG. Credentials ``conn:ID`` are read from Airflow
+connections (the token in the connection's password field).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+
+DEFAULT_ARGS = {"retries": 3, "retry_delay": timedelta(minutes=10), "retry_exponential_backoff": True,
+                "max_retry_delay": timedelta(hours=2)}
+
+
+def _services() -> Any:
+    """Settings from the run's ``config`` param (or the environment) and Airflow connections as a resolver."""
+    from airflow.sdk import Connection
+
+    from archiver.config import load_settings
+    from archiver.pipeline import services_for
+
+    context = get_current_context()
+    path = (context.get("params") or {}).get("config") or None
+
+    def connection_token(conn_id: str) -> str | None:
+        connection = Connection.get(conn_id)
+        return connection.password if connection else None
+
+    return services_for(load_settings(path), resolvers={"conn": connection_token})
+
+
+def _guard(call: Any) -> Any:
+    """Run a pipeline call; non-retryable errors fail the task without retries."""
+    from airflow.exceptions import AirflowFailException
+
+    from archiver.errors import ArchiverError
+
+    try:
+        return call()
+    except ArchiverError as exc:
+        if exc.retryable:
+            raise
+        raise AirflowFailException(str(exc)) from exc
+
+
+@dag(
+    dag_id="social_archive_nightly",
+    schedule="30 1 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Oslo"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={"config": Param(None, type=["null", "string"], description="socialarkiv configuration file")},
+    tags=["socialarkiv", "archive"],
+    doc_md=__doc__,
+)
+def social_archive_nightly() -> None:
+    @task
+    def plan(data_interval_start: Any = None, data_interval_end: Any = None) -> list[dict[str, str]]:
+        from archiver.clock import format_ts
+        from archiver.pipeline import plan_window
+
+        services = _services()
+        windows = []
+        for account in services.settings.accounts:
+            since, until = plan_window(services, account, data_interval_start, data_interval_end)
+            windows.append({"account_key": account.key, "since": format_ts(since), "until": format_ts(until)})
+        return windows
+
+    @task(max_active_tis_per_dagrun=4)
+    def list_threads(window: dict[str, str]) -> list[dict[str, Any]]:
+        from archiver.clock import parse_ts
+        from archiver.pipeline import list_threads as list_account_threads
+
+        services = _services()
+        refs = _guard(lambda: list_account_threads(services, window["account_key"], parse_ts(window["since"]),
+                                                   parse_ts(window["until"])))
+        return [ref.to_dict() for ref in refs]
+
+    @task
+    def flatten(per_account: Any) -> list[dict[str, Any]]:
+        return [ref for refs in per_account for ref in refs]
+
+    @task(max_active_tis_per_dagrun=8)
+    def capture(ref: dict[str, Any]) -> dict[str, Any]:
+        from archiver.connectors.base import ThreadRef
+        from archiver.pipeline import capture as capture_thread
+
+        services = _services()
+        return _guard(lambda: capture_thread(services, ThreadRef.from_dict(ref))).to_dict()
+
+    @task(max_active_tis_per_dagrun=8)
+    def process(captured: dict[str, Any]) -> dict[str, Any]:
+        from archiver.pipeline import CaptureResult
+        from archiver.pipeline import process as process_thread
+
+        services = _services()
+        return _guard(lambda: process_thread(services, CaptureResult.from_dict(captured))).to_dict()
+
+    @task(trigger_rule="all_done")
+    def report(outcomes: Any, run_id: str | None = None) -> dict[str, Any]:
+        from archiver.pipeline import RunReport, ThreadOutcome, write_report
+
+        services = _services()
+        from archiver.clock import format_ts
+
+        now = format_ts(services.clock.now())
+        run = RunReport(run_id=run_id or "airflow", started_at=now, ended_at=now,
+                        outcomes=[ThreadOutcome(**o) for o in (outcomes or []) if o])
+        path = write_report(services, run)
+        summary = run.summary()
+        print(f"socialarkiv run report: {path}: {summary}")
+        return {**summary, "report": str(path)}
+
+    windows = plan()
+    refs = flatten(list_threads.expand(window=windows))
+    report(process.expand(captured=capture.expand(ref=refs)))
+
+
+social_archive_nightly()

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install everything socialarkiv needs on Debian 12 with Python 3.11: Debian packages (PDF tools, fonts,
+# venv), then a virtual environment in .venv with the locked Python packages and socialarkiv itself.
+# Idempotent: a second run installs nothing new.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES="python3-venv wkhtmltopdf ghostscript poppler-utils icc-profiles-free fonts-dejavu-core \
+fonts-noto-color-emoji fonts-symbola"
+missing=""
+for package in $APT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "install.sh: apt-get install$missing" >&2
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)'; then
+  echo "install.sh: socialarkiv needs Python 3.11 or newer ($PYTHON is older)" >&2
+  exit 3
+fi
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check "uv==0.13.9"
+.venv/bin/uv pip install -q -p .venv/bin/python -r requirements.lock
+.venv/bin/uv pip install -q -p .venv/bin/python --no-deps -e .
+echo "install.sh: ready (.venv/bin/archiver)" >&2
