@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from pathlib import PurePosixPath
 from typing import IO
 
 from ..errors import Problem
@@ -33,7 +32,7 @@ def format_manifest(digests: Mapping[str, str]) -> bytes:
 def safe_relative(path: str) -> bool:
     if not path or "\\" in path or "\x00" in path or path.startswith(("/", "~")):
         return False
-    parts = PurePosixPath(path).parts
+    parts = path.split("/")
     return all(part not in ("..", ".", "") for part in parts) and ":" not in parts[0]
 
 
