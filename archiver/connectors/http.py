@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # Response headers worth keeping as evidence: rate-limit and usage signals, API version, paging, tracing.
 KEPT_HEADERS = frozenset({
-    "content-type", "date", "etag", "last-modified", "link", "retry-after",
+    "content-type", "etag", "last-modified", "link", "retry-after",
     "facebook-api-version", "x-app-usage", "x-business-use-case-usage", "x-page-usage", "x-fb-trace-id",
     "x-fb-rev", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset",
     "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",

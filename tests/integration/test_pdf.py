@@ -1,0 +1,97 @@
+"""PDF/A-2b properties of the rendition, checked with pikepdf, pdffonts and pdftotext (poppler)."""
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from archiver.model import Thread
+from archiver.render.html import pdf_title, render_html
+from archiver.render.pdf import PdfRenderer
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "valid" / "demo-road-works.json"
+CREATED = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)
+pytestmark = pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils not installed")
+
+
+@pytest.fixture(scope="module")
+def thread() -> Thread:
+    return Thread.from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def pdf(thread, tmp_path_factory) -> Path:
+    out = io.BytesIO()
+    PdfRenderer().render(render_html(thread, rendered_at="2026-11-02T01:30:00Z"), out, title=pdf_title(thread),
+                         created=CREATED)
+    path = tmp_path_factory.mktemp("pdf") / "thread.pdf"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_pdfa_2b_identification_output_intent_title_and_dates(pdf, thread):
+    with pikepdf.open(pdf) as doc:
+        meta = doc.open_metadata()
+        assert meta.pdfa_status == "2B"
+        assert meta["dc:title"] == pdf_title(thread)
+        assert meta["xmp:CreateDate"].startswith("2026-11-02T01:30:00")
+        intents = doc.Root.OutputIntents
+        assert len(intents) == 1 and intents[0].S == "/GTS_PDFA1"
+        assert int(intents[0].DestOutputProfile.N) == 3
+        assert not doc.is_encrypted
+        assert "/Filter" not in doc.Root.Metadata.stream_dict  # XMP uncompressed (PRONOM fmt/477)
+        assert str(doc.docinfo.Title) == pdf_title(thread)
+        assert "/JavaScript" not in str(doc.Root.get("/Names", {})) and "/OpenAction" not in doc.Root
+        assert doc.check_pdf_syntax() == [] if hasattr(doc, "check_pdf_syntax") else True
+
+
+def test_every_font_is_embedded(pdf):
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+    fonts = lines[2:]
+    assert fonts, "no fonts listed"
+    for line in fonts:
+        columns = line.split()
+        assert columns[-5] == "yes", f"font not embedded: {line}"
+
+
+def test_text_letters_page_numbers_and_emoji_are_visible(pdf, thread):
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Hvor lenge skal Kirkegata være stengt?" in text
+    assert "Søren Kjærgaard" in text and "Gælder det også for cykelstien" in text
+    assert re.search(r"\b1 ?/ ?1\b", text)  # "n / N" footer, drawn by Ghostscript
+    assert "SKJULT" in text  # the hidden comment is marked
+    with pikepdf.open(pdf) as doc:  # emoji are drawn as colour images, not blank glyphs
+        images = [x for page in doc.pages for x in page.images.values()]
+        assert images and all(int(i.Width) > 0 for i in images)
+
+
+def test_same_thread_and_clock_give_identical_bytes(thread, pdf):
+    out = io.BytesIO()
+    PdfRenderer().render(render_html(thread, rendered_at="2026-11-02T01:30:00Z"), out, title=pdf_title(thread),
+                         created=CREATED)
+    assert out.getvalue() == pdf.read_bytes()
+
+
+def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET-LOCAL-FILE", encoding="utf-8")
+    hostile = (f'<script>document.write("INJECTED")</script><img src="file://{secret}">'
+               f'<iframe src="file://{secret}"></iframe><b>bold?</b> \x07')
+    comments = (replace(thread.comments[0], text=hostile), *thread.comments[1:])
+    hostile_thread = replace(thread, comments=comments)
+    html = render_html(hostile_thread, rendered_at="2026-11-02T01:30:00Z")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    out = io.BytesIO()
+    PdfRenderer().render(html, out, title=pdf_title(hostile_thread), created=CREATED)
+    path = tmp_path / "h.pdf"
+    path.write_bytes(out.getvalue())
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "TOPSECRET" not in text and "<script>" in text and "INJECTED" in text.replace("\n", "")
