@@ -1,0 +1,54 @@
+"""dag.test() of social_archive_nightly against the fake Graph API, on SQLite and on PostgreSQL."""
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from archiver.package.verify import verify_tree
+
+RUNNER = Path(__file__).with_name("_dag_runner.py")
+pytestmark = pytest.mark.slow
+
+
+def _run(work: Path, database: str) -> dict:
+    result = subprocess.run([sys.executable, str(RUNNER), str(work), database], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "demo-page-token-not-secret" not in result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _check(work: Path, outcome: dict) -> None:
+    assert outcome["state"] in ("success", "DagRunState.SUCCESS"), outcome
+    report = outcome["report"]
+    assert report["packages_written"] == 4 and report["quarantined"] == 1 and report["threads"] == 5
+    results = verify_tree(work / "archive" / "packages")
+    assert len(results) == 4 and not any(results.values())
+    assert list((work / "archive" / "quarantine").rglob("report.txt"))
+
+
+def test_nightly_dag_on_sqlite(tmp_path):
+    _check(tmp_path, _run(tmp_path, f"sqlite:///{tmp_path / 'airflow.db'}"))
+
+
+@pytest.mark.postgres
+def test_nightly_dag_on_postgresql(tmp_path):
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except psycopg2.OperationalError as exc:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
+    admin.autocommit = True
+    name = f"socialarkiv_airflow_{uuid.uuid4().hex[:8]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        _check(tmp_path, _run(tmp_path, f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"))
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
