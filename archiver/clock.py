@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+_NAMESPACE = uuid.UUID("6f1d7a52-0c4b-4e0e-9a53-6b0f1f0a5a11")
+
 __all__ = ["Clock", "FixedClock", "SystemClock", "format_ts", "parse_ts"]
 
 
@@ -40,7 +42,7 @@ class FixedClock:
 
     start: datetime
     step: timedelta = timedelta(0)
-    namespace: uuid.UUID = uuid.UUID("6f1d7a52-0c4b-4e0e-9a53-6b0f1f0a5a11")
+    namespace: uuid.UUID = field(default_factory=lambda: _NAMESPACE)
     _calls: int = field(default=0, init=False)
     _ids: int = field(default=0, init=False)
 

@@ -18,8 +18,8 @@ from .errors import ConfigError
 from .model import PLATFORMS
 
 __all__ = [
-    "AccountConfig",
     "CONFIG_ENV",
+    "AccountConfig",
     "Secret",
     "Settings",
     "load_settings",

@@ -19,7 +19,7 @@ from .clock import format_ts
 from .fakes.demo import DEMO_PAGE_ID, DEMO_PAGE_NAME, demo_page
 from .fakes.graph import FakeGraphServer
 
-__all__ = ["demo_config", "run_demo", "DAGS_FOLDER"]
+__all__ = ["DAGS_FOLDER", "demo_config", "run_demo"]
 
 DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
 

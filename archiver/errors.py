@@ -105,14 +105,22 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-class SchemaViolation(RecordError):
-    """A document failed its schema. ``problems`` lists every violation, not only the first."""
+class _Problems(ArchiverError):
+    """An error that carries every problem found, collected before raising once."""
+
+    verdict = "has problems"
 
     def __init__(self, subject: str, problems: list[Problem]) -> None:
         self.subject = subject
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{subject} is invalid ({len(problems)} violation(s)):\n{lines}")
+        super().__init__(f"{subject} {self.verdict} ({len(problems)} problem(s)):\n{lines}")
+
+
+class SchemaViolation(_Problems, RecordError):
+    """A document failed its schema. ``problems`` lists every violation, not only the first."""
+
+    verdict = "is invalid"
 
 
 class StorageError(ArchiverError):
@@ -123,11 +131,7 @@ class AlreadyStored(StorageError):
     """A create-only write found the object already present. Callers treat this as idempotence."""
 
 
-class VerificationError(ArchiverError):
+class VerificationError(_Problems):
     """A package failed verification. ``problems`` names each fault and its file."""
 
-    def __init__(self, subject: str, problems: list[Problem]) -> None:
-        self.subject = subject
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{subject} failed verification ({len(problems)} problem(s)):\n{lines}")
+    verdict = "failed verification"

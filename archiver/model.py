@@ -15,13 +15,13 @@ PLATFORMS = ("facebook", "instagram", "x", "youtube", "linkedin", "mastodon", "b
 Visibility = Literal["visible", "hidden", "deleted"]
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Attachment",
     "Author",
     "Comment",
     "Completeness",
     "Post",
     "Provenance",
-    "SCHEMA_VERSION",
     "Source",
     "Thread",
 ]

@@ -226,7 +226,7 @@ def process(services: Services, result: CaptureResult) -> ThreadOutcome:
     relative = "/".join(("packages", account.platform, safe_component(account.account_id),
                          safe_component(thread.source.post_id), identifier))
     complete = thread.provenance.completeness.complete
-    base = {"account_key": ref.account_key, "post_id": ref.post_id, "package_id": identifier,
+    base: dict[str, Any] = {"account_key": ref.account_key, "post_id": ref.post_id, "package_id": identifier,
             "location": services.store.location(relative), "comments": len(thread.comments), "complete": complete}
     if services.store.exists(relative):
         return ThreadOutcome(status="unchanged", message="content unchanged since the stored package", **base)

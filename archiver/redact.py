@@ -71,7 +71,7 @@ def scrub_json(value: Any, secrets: Iterable[str] = ()) -> Any:
             else:
                 child = clean(item)
             if isinstance(target, dict):
-                target[scrub_text(key, secrets)] = child
+                target[scrub_text(str(key), secrets)] = child
             else:
                 target.append(child)
     return root

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from .errors import Problem, SchemaViolation
 
-__all__ = ["schema_dir", "schema_path", "thread_problems", "validate_thread", "is_valid_thread"]
+__all__ = ["is_valid_thread", "schema_dir", "schema_path", "thread_problems", "validate_thread"]
 
 
 def schema_dir() -> Path:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archiver.config import parse_settings  # noqa: E402
-from archiver.fakes.demo import synthetic_page  # noqa: E402
-from archiver.fakes.graph import FakeGraphServer  # noqa: E402
-from archiver.pipeline import run, services_for  # noqa: E402
+from archiver.config import parse_settings
+from archiver.fakes.demo import synthetic_page
+from archiver.fakes.graph import FakeGraphServer
+from archiver.pipeline import run, services_for
 
 
 def main() -> None:
@@ -87,7 +87,8 @@ def main() -> None:
         "stages_seconds": {**{k: round(v, 2) for k, v in timings.items()},
                            "validate + XML + package (rest)": round(total - accounted, 2)},
         "peak_rss_mb": {"pipeline process": round(self_rss, 1), "largest renderer subprocess": round(child_rss, 1)},
-        "api_requests": requests.get("requests"), "api_requests_per_thread": round(requests["requests"] / args.threads, 2),
+        "api_requests": requests.get("requests"),
+        "api_requests_per_thread": round(requests["requests"] / args.threads, 2),
         "minimum_requests": minimum, "requests_vs_minimum": round(requests["requests"] / minimum, 2),
     }
     print(json.dumps(result, indent=2))

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-__all__ = ["Connector", "Exchange", "RawCapture", "ThreadRef", "EVIDENCE_FORMAT"]
+__all__ = ["EVIDENCE_FORMAT", "Connector", "Exchange", "RawCapture", "ThreadRef"]
 
 EVIDENCE_FORMAT = "socialarkiv-evidence/1"
 

@@ -25,7 +25,7 @@ from .base import Exchange, RawCapture, ThreadRef
 from .http import Classification, HttpClient, Outcome, RetryPolicy
 from .pagination import NextUrlPaginator, follow
 
-__all__ = ["FacebookConnector", "classify_graph_response", "POST_FIELDS", "COMMENT_FIELDS"]
+__all__ = ["COMMENT_FIELDS", "POST_FIELDS", "FacebookConnector", "classify_graph_response"]
 
 POST_FIELDS = ",".join([
     "id", "created_time", "updated_time", "message", "story", "permalink_url", "from", "status_type",
@@ -74,7 +74,7 @@ def classify_graph_response(status: int, headers: Mapping[str, str], body: Any) 
                               "no permission)", code=code)
     if error.get("is_transient") is True or code in TRANSIENT_CODES or status >= 500:
         return Classification(Outcome.TRANSIENT, f"{kind}: transient", code=code)
-    return Classification(Outcome.FATAL, f"{kind}: {str(error.get('type') or 'error')}", code=code)
+    return Classification(Outcome.FATAL, f"{kind}: {error.get('type') or 'error'!s}", code=code)
 
 
 def _regain_seconds(headers: Mapping[str, str]) -> float | None:

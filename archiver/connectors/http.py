@@ -38,7 +38,7 @@ from ..errors import (
 from ..redact import scrub_json, scrub_text, scrub_url
 from .base import Exchange
 
-__all__ = ["Classification", "HttpClient", "Outcome", "RetryPolicy", "KEPT_HEADERS"]
+__all__ = ["KEPT_HEADERS", "Classification", "HttpClient", "Outcome", "RetryPolicy"]
 
 log = logging.getLogger(__name__)
 

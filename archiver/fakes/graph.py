@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..clock import parse_ts
 
-__all__ = ["Fault", "FakeGraphServer", "FakePage", "FakePost"]
+__all__ = ["FakeGraphServer", "FakePage", "FakePost", "Fault"]
 
 RATE_LIMIT_MESSAGES = {
     4: "(#4) Application request limit reached",
@@ -102,7 +102,7 @@ class FakeGraphServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
+        host, port = self._httpd.socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def start(self) -> FakeGraphServer:
@@ -148,13 +148,13 @@ class FakeGraphServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - no access log: URLs hold tokens
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server._serve(self, "GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 server._serve(self, "POST")
 
         return Handler
@@ -240,7 +240,8 @@ class FakeGraphServer:
         items = [
             {"id": p.id, "created_time": p.created_time, "updated_time": p.updated_time or p.created_time}
             for p in posts
-            if (since is None or _epoch(p.created_time) >= since) and (until is None or _epoch(p.created_time) < until)
+            if (since is None or (_epoch(p.created_time) or 0.0) >= since)
+            and (until is None or (_epoch(p.created_time) or 0.0) < until)
         ]
         return self._page(items, query, path)
 

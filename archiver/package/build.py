@@ -27,8 +27,18 @@ from ..render.xml import write_thread_xml
 from ..schema import schema_path
 from .manifest import MANIFEST, fixity, format_manifest
 
-__all__ = ["Package", "assemble", "package_id", "safe_component",
-           "EVIDENCE", "THREAD_JSON", "THREAD_XML", "THREAD_PDF", "PACKAGE_JSON", "PACKAGE_FORMAT"]
+__all__ = [
+    "EVIDENCE",
+    "PACKAGE_FORMAT",
+    "PACKAGE_JSON",
+    "THREAD_JSON",
+    "THREAD_PDF",
+    "THREAD_XML",
+    "Package",
+    "assemble",
+    "package_id",
+    "safe_component",
+]
 
 PACKAGE_FORMAT = "socialarkiv-package/1"
 PACKAGE_JSON = "package.json"

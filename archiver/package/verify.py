@@ -66,7 +66,7 @@ def package_problems(package: Path) -> list[Problem]:
 
 
 def _content_problems(package: Path) -> list[Problem]:
-    from jsonschema import Draft202012Validator, FormatChecker  # noqa: PLC0415
+    from jsonschema import Draft202012Validator, FormatChecker
 
     problems: list[Problem] = []
     meta_file = package / PACKAGE_JSON

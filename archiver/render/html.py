@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..model import Attachment, Author, Comment, Post, Thread
 
-__all__ = ["render_html", "text_to_html", "EMOJI_FONT"]
+__all__ = ["EMOJI_FONT", "render_html", "text_to_html"]
 
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -21,12 +21,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
 from ..clock import format_ts
 from ..errors import ArchiverError
 
-__all__ = ["PdfRenderer", "RenderError", "ICC_PROFILE"]
+__all__ = ["ICC_PROFILE", "PdfRenderer", "RenderError"]
 
 ICC_PROFILE = Path("/usr/share/color/icc/sRGB.icc")
 _GS_PDFA_DEF = """%!
@@ -87,10 +87,10 @@ class PdfRenderer:
                               ": install the Debian packages wkhtmltopdf ghostscript icc-profiles-free "
                               "(scripts/install.sh does)")
 
-    def render(self, html: str, out: IO[bytes], *, title: str, created: datetime) -> None:
+    def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
         """Write a PDF/A-2b of ``html`` to ``out``; ``created`` becomes every date in the file."""
-        import pdfkit  # noqa: PLC0415 - heavy adapter import kept out of module import time
-        import pikepdf  # noqa: PLC0415
+        import pdfkit
+        import pikepdf
 
         with tempfile.TemporaryDirectory(prefix="socialarkiv-pdf-") as tmp:
             work = Path(tmp)
@@ -126,8 +126,8 @@ class PdfRenderer:
             _finalise(converted, out, title=title, created=created)
 
 
-def _finalise(path: Path, out: IO[bytes], *, title: str, created: datetime) -> None:
-    import pikepdf  # noqa: PLC0415
+def _finalise(path: Path, out: BinaryIO, *, title: str, created: datetime) -> None:
+    import pikepdf
 
     stamp = format_ts(created)
     pdf_date = created.strftime("D:%Y%m%d%H%M%SZ")
@@ -155,7 +155,8 @@ def _finalise(path: Path, out: IO[bytes], *, title: str, created: datetime) -> N
             del pdf.trailer["/ID"]  # Ghostscript's is time-based; qpdf derives a new one from the content
         metadata = pdf.Root.Metadata
         metadata.write(metadata.read_bytes())  # uncompressed XMP: PRONOM then identifies fmt/477
-        pdf.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
 
 
 def _share_identical_images(pdf: object) -> None:
@@ -163,7 +164,7 @@ def _share_identical_images(pdf: object) -> None:
 
     Unreferenced copies are not written on save. This keeps a 500-comment thread with emoji small.
     """
-    import pikepdf  # noqa: PLC0415
+    import pikepdf
 
     assert isinstance(pdf, pikepdf.Pdf)
 

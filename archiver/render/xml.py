@@ -18,20 +18,23 @@ from ..model import Attachment, Author, Comment, Post, Thread
 __all__ = ["NS", "read_text", "thread_to_xml", "write_thread_xml"]
 
 NS = "urn:socialarkiv:thread:1"
-_Q = "{%s}" % NS
+_Q = f"{{{NS}}}"
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def _el(into: etree._Element, name: str, text: str | None = None, *, mixed: bool = False,
-        **attrs: str) -> etree._Element:
-    """A child element. ``mixed`` text (user content) keeps every character; other values are ids, URLs and
-    numbers, where an XML-illegal character is replaced (the JSON rendition keeps them exactly)."""
+def _el(into: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+    """A child element holding an id, URL, number or our own words: an XML-illegal character there is replaced
+    (the JSON rendition keeps it exactly). User content goes through ``_mixed`` instead."""
     element = etree.SubElement(into, _Q + name, {k: _attr(v) for k, v in attrs.items()})
     if text is not None:
-        if mixed:
-            _set_text(element, text)
-        else:
-            element.text = _attr(text)
+        element.text = _attr(text)
+    return element
+
+
+def _mixed(into: etree._Element, name: str, text: str) -> etree._Element:
+    """A child element with user text, every character kept (see ``_set_text``)."""
+    element = etree.SubElement(into, _Q + name)
+    _set_text(element, text)
     return element
 
 
@@ -79,9 +82,9 @@ def _attachments(parent: etree._Element, items: Iterable[Attachment]) -> None:
             attrs["url"] = item.url
         element = _el(container, "attachment", **attrs)
         if item.title is not None:
-            _el(element, "title", item.title, mixed=True)
+            _mixed(element, "title", item.title)
         if item.alt_text is not None:
-            _el(element, "altText", item.alt_text, mixed=True)
+            _mixed(element, "altText", item.alt_text)
 
 
 def _reactions(parent: etree._Element, reactions: dict[str, int] | Any) -> None:
@@ -105,7 +108,7 @@ def _entry(parent: etree._Element, name: str, item: Post | Comment, depth: int |
         _el(element, "edited", item.edited_at)
     if item.permalink is not None:
         _el(element, "permalink", item.permalink)
-    _el(element, "text", item.text, mixed=True)
+    _mixed(element, "text", item.text)
     _attachments(element, item.attachments)
     _reactions(element, item.reactions)
 
@@ -115,7 +118,7 @@ def thread_to_xml(thread: Thread) -> etree._Element:
     src = thread.source
     source = _el(root, "source", platform=src.platform)
     _el(source, "accountId", src.account_id)
-    _el(source, "accountName", src.account_name, mixed=True)
+    _mixed(source, "accountName", src.account_name)
     _el(source, "postId", src.post_id)
     if src.permalink is not None:
         _el(source, "permalink", src.permalink)

@@ -72,7 +72,7 @@ def test_expired_token_fails_fast_and_says_what_to_renew():
 
 def test_server_errors_are_retried_with_bounded_backoff():
     client, slept = _client([httpx.Response(500, text="oops"), _error(2, status=500, transient=True), OK])
-    body, _ = _get(client)
+    _get(client)
     assert len(slept) == 2 and all(0 < s <= 60 for s in slept)
     client, slept = _client([httpx.Response(503, text="down")], attempts=3)
     with pytest.raises(TransientSourceError):

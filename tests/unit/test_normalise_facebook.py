@@ -1,8 +1,8 @@
 """The Facebook normaliser against the recorded Graph API samples in ../shared (skipped when absent)."""
 
 import json
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
