@@ -61,16 +61,22 @@ def test_verify_names_the_file_whose_byte_changed_and_missing_or_extra_files(fak
 
 def test_one_bad_thread_is_quarantined_with_a_report_and_the_rest_archived(tmp_path, capsys):
     page = demo_page()
-    del page.posts[4].comments[0]["created_time"]
+    del page.posts[4].comments[0]["created_time"]  # the normaliser refuses it
+    page.posts[2].comments[0]["like_count"] = -5  # normalises, but violates the schema, as does:
+    page.posts[2].comments[2]["id"] = "7" * 600  # ids are at most 512 characters
     with FakeGraphServer(page) as fake:
         config = write_config(tmp_path / "c.toml", fake.url, tmp_path, page.token)
         fake.inject(Fault("truncated", path=f"{page.posts[3].id}/comments$", times=5))
         assert main(["run", "--config", str(config), *WINDOW]) == 1
     summary = json.loads(capsys.readouterr().out)
-    assert summary["packages_written"] == 3 and summary["quarantined"] == 2
+    assert summary["packages_written"] == 2 and summary["quarantined"] == 3
     reports = sorted((tmp_path / "archive" / "quarantine").rglob("report.txt"))
     texts = [r.read_text() for r in reports]
     assert any("created_time is missing" in t for t in texts)
+    schema = next(json.loads((r.parent / "report.json").read_text()) for r in reports if "schema-violation" in
+                  r.read_text())
+    wheres = {p.split(":")[0] for p in schema["problems"]}
+    assert {"$.comments[0].reactions.like", "$.comments[2].id"} <= wheres  # every violation, not the first
     assert any("not valid JSON" in t for t in texts)
     assert all((r.parent / "report.json").is_file() for r in reports)
 
