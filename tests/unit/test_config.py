@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+
+from archiver.config import Secret, parse_settings, resolve_credential
+from archiver.errors import ConfigError
+
+
+def _settings(**account):
+    return parse_settings({"archive": {"organisation": "X"}, "accounts": [{
+        "key": "a", "platform": "facebook", "account_id": "1", "name": "A", "base_url": "https://graph.facebook.com",
+        "api_version": "v23.0", "credential": "env:SA_TEST_TOKEN", **account}]}, base=Path("/tmp"))
+
+
+def test_credentials_from_env_value_and_a_resolver(monkeypatch):
+    monkeypatch.setenv("SA_TEST_TOKEN", "tok-env")
+    assert resolve_credential(_settings().accounts[0]).reveal() == "tok-env"
+    assert resolve_credential(_settings(credential="value:tok-v").accounts[0]).reveal() == "tok-v"
+    account = _settings(credential="conn:fb_page").accounts[0]
+    assert resolve_credential(account, {"conn": {"fb_page": "tok-c"}.get}).reveal() == "tok-c"
+    with pytest.raises(ConfigError, match="only inside Airflow"):
+        resolve_credential(account)
+
+
+def test_secrets_never_print():
+    secret = Secret("EAAsecret")
+    assert "EAAsecret" not in repr(secret) + str(secret) + f"{secret}" + repr([secret])
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"platform": "myspace"}, "platform 'myspace'"),
+    ({"key": "Bad Key"}, "must be lower-case"),
+    ({"base_url": "ftp://x"}, "base_url must start"),
+    ({"page_size": 500}, "page_size"),
+    ({"colour": "red"}, "unknown key"),
+])
+def test_mistakes_are_named(change, message):
+    with pytest.raises(ConfigError, match=message):
+        _settings(**change)
+
+
+def test_missing_env_credential_says_what_to_provide(monkeypatch):
+    monkeypatch.delenv("SA_TEST_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="env:SA_TEST_TOKEN is empty or not set"):
+        resolve_credential(_settings().accounts[0])
