@@ -6,7 +6,6 @@ Everything else receives a ``Clock`` so that tests (and reruns) can fix time and
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -74,7 +73,3 @@ def parse_ts(text: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
-
-
-# A type alias used by adapters that only need "now".
-Now = Callable[[], datetime]

@@ -19,7 +19,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -202,7 +202,3 @@ def _parse(raw: bytes) -> tuple[Any, str | None]:
         return json.loads(raw.decode("utf-8")), None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, f"{type(exc).__name__} at byte {getattr(exc, 'pos', '?')}"
-
-
-def secrets_of(values: Iterable[str | None]) -> tuple[str, ...]:
-    return tuple(v for v in values if v)

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -396,7 +396,3 @@ def _epoch(value: str | None) -> float | None:
     if re.fullmatch(r"\d+", value):
         return float(value)
     return parse_ts(value).timestamp()
-
-
-def pages_from(posts: Iterable[FakePost], *, page_id: str, name: str, token: str) -> FakePage:
-    return FakePage(id=page_id, name=name, posts=list(posts), token=token)
