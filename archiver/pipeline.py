@@ -40,7 +40,7 @@ from .errors import (
 )
 from .history import content_hash
 from .model import Thread
-from .package.build import assemble, package_id, safe_component
+from .package.build import account_dir, assemble, package_dir, package_id, safe_component
 from .package.manifest import fixity
 from .schema import validate_thread
 from .storage.filesystem import FileStore
@@ -174,7 +174,7 @@ def plan_window(services: Services, account: AccountConfig, start: datetime, end
                 lookback: timedelta = timedelta(days=30)) -> tuple[datetime, datetime]:
     """The capture window: the data interval widened by the look-back; an account never archived before
     is captured from ``initial_since``."""
-    first_run = not services.store.exists(f"packages/{account.platform}/{safe_component(account.account_id)}")
+    first_run = not services.store.exists(account_dir(account.platform, account.account_id))
     since = parse_ts(services.settings.initial_since) if first_run else start - lookback
     return since, end
 
@@ -223,8 +223,7 @@ def process(services: Services, result: CaptureResult) -> ThreadOutcome:
     volatile = services.settings.volatile_fields
     digest = content_hash(thread, volatile)
     identifier = package_id(thread, digest)
-    relative = "/".join(("packages", account.platform, safe_component(account.account_id),
-                         safe_component(thread.source.post_id), identifier))
+    relative = package_dir(account.platform, account.account_id, thread.source.post_id, identifier)
     complete = thread.provenance.completeness.complete
     base: dict[str, Any] = {"account_key": ref.account_key, "post_id": ref.post_id, "package_id": identifier,
             "location": services.store.location(relative), "comments": len(thread.comments), "complete": complete}

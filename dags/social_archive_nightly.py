@@ -109,11 +109,10 @@ def social_archive_nightly() -> None:
 
     @task(trigger_rule="all_done")
     def report(outcomes: Any, run_id: str | None = None) -> dict[str, Any]:
+        from archiver.clock import format_ts
         from archiver.pipeline import RunReport, ThreadOutcome, write_report
 
         services = _services()
-        from archiver.clock import format_ts
-
         now = format_ts(services.clock.now())
         run = RunReport(run_id=run_id or "airflow", started_at=now, ended_at=now,
                         outcomes=[ThreadOutcome(**o) for o in (outcomes or []) if o])

@@ -35,7 +35,9 @@ __all__ = [
     "THREAD_PDF",
     "THREAD_XML",
     "Package",
+    "account_dir",
     "assemble",
+    "package_dir",
     "package_id",
     "safe_component",
 ]
@@ -61,9 +63,17 @@ class Package:
 
     @property
     def relative_dir(self) -> str:
-        """Where the package lives inside a store, derived only from sanitised ids."""
-        return "/".join(("packages", self.platform, safe_component(self.account_id),
-                         safe_component(self.post_id), self.id))
+        return package_dir(self.platform, self.account_id, self.post_id, self.id)
+
+
+def account_dir(platform: str, account_id: str) -> str:
+    """Where an account's packages live inside a store: the one definition of the store layout."""
+    return "/".join(("packages", platform, safe_component(account_id)))
+
+
+def package_dir(platform: str, account_id: str, post_id: str, identifier: str) -> str:
+    """Where one package lives inside a store, derived only from sanitised ids."""
+    return "/".join((account_dir(platform, account_id), safe_component(post_id), identifier))
 
 
 def safe_component(value: str) -> str:
