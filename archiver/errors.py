@@ -5,6 +5,7 @@
     ├── SourceError                     a platform API could not give us what we asked for
     │   ├── AuthError                   token expired, revoked or lacking permission: renew it (exit 3)
     │   ├── RateLimited      retryable  the platform asked us to slow down beyond our wait budget
+    │   │   └── QuotaExhausted          a daily/monthly quota is used up: stop the account until it resets
     │   ├── TransientSourceError  retr. 5xx, timeouts, network errors after bounded retries (exit 4)
     │   ├── GoneAtSource                the object was deleted at the source (recorded, not a failure)
     │   └── MalformedResponse           the response could not be parsed (truncated JSON, wrong shape)
@@ -29,6 +30,7 @@ __all__ = [
     "GoneAtSource",
     "MalformedResponse",
     "Problem",
+    "QuotaExhausted",
     "RateLimited",
     "RecordError",
     "SchemaViolation",
@@ -74,6 +76,19 @@ class RateLimited(SourceError):
                  status: int | None = None, code: int | None = None) -> None:
         super().__init__(message, url=url, status=status, code=code)
         self.wait_seconds = wait_seconds
+
+
+class QuotaExhausted(RateLimited):
+    """A quota that resets on a calendar (YouTube's daily units, X's monthly cap, LinkedIn's daily quota) is
+    used up. Retrying within the run is pointless: the account stops and the next run's look-back window
+    captures what was missed. ``resume_at`` is when the quota resets, when the platform says or we know."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, wait_seconds: float, resume_at: str | None = None,
+                 url: str | None = None, status: int | None = None, code: int | None = None) -> None:
+        super().__init__(message, wait_seconds=wait_seconds, url=url, status=status, code=code)
+        self.resume_at = resume_at
 
 
 class TransientSourceError(SourceError):

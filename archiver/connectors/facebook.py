@@ -9,21 +9,14 @@ flat list (each reply carries ``parent``), following ``paging.next`` exactly as 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
-import httpx
-
-from .. import __version__
-from ..clock import Clock, format_ts
-from ..config import AccountConfig, Secret
-from ..errors import SourceError
-from .base import Exchange, RawCapture, ThreadRef
-from .http import Classification, HttpClient, Outcome, RetryPolicy
-from .pagination import NextUrlPaginator, follow
+from .base import ThreadRef
+from .common import HttpConnector, Record
+from .http import Classification, Outcome
+from .pagination import NextUrl
 
 __all__ = ["COMMENT_FIELDS", "POST_FIELDS", "FacebookConnector", "classify_graph_response"]
 
@@ -95,67 +88,30 @@ def _regain_seconds(headers: Mapping[str, str]) -> float | None:
     return max(minutes) * 60.0 if minutes and max(minutes) > 0 else None
 
 
-class FacebookConnector:
+class FacebookConnector(HttpConnector):
     platform = "facebook"
     name = "socialarkiv.facebook-graph"
-    version = __version__
+    auth_param = "access_token"
+    classify = staticmethod(classify_graph_response)
 
-    def __init__(self, account: AccountConfig, token: Secret, clock: Clock, *,
-                 transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.account = account
-        self.clock = clock
-        self._token = token
-        self.client = HttpClient(
-            classify=classify_graph_response, clock=clock, secrets=(token.reveal(),),
-            policy=RetryPolicy(max_attempts=account.max_attempts, wait_budget=account.max_wait_seconds),
-            timeout=account.timeout_seconds, user_agent=f"socialarkiv/{__version__}", transport=transport,
-            sleep=sleep)
-        self._root = f"{account.base_url}/{account.api_version}"
-
-    def _params(self, **extra: str) -> dict[str, str]:
-        return {**extra, "access_token": self._token.reveal()}
+    def api_root(self) -> str:
+        return f"{self.account.base_url}/{self.account.api_version}"
 
     def list_threads(self, since: datetime, until: datetime) -> list[ThreadRef]:
         refs: dict[str, ThreadRef] = {}
-        params = self._params(fields=LIST_FIELDS, since=str(int(since.timestamp())),
-                              until=str(int(until.timestamp())), limit=str(self.account.page_size))
-        for body in self._pages(f"{self._root}/{self.account.account_id}/feed", params, "list-posts", lambda e: None):
+        params = self.params(fields=LIST_FIELDS, since=str(int(since.timestamp())),
+                             until=str(int(until.timestamp())), limit=str(self.account.page_size))
+        for body in self.pages(f"{self.root}/{self.account.account_id}/feed", params, NextUrl("paging", "next"),
+                               "list-posts", lambda e: None):
             for item in body.get("data") or []:
                 if isinstance(item, Mapping) and isinstance(item.get("id"), str):
                     refs.setdefault(item["id"], ThreadRef(self.account.key, item["id"], item.get("updated_time")))
         return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
 
-    def capture_thread(self, ref: ThreadRef) -> RawCapture:
-        exchanges: list[Exchange] = []
-        started = format_ts(self.clock.now())
-
-        def evidence() -> RawCapture:
-            return RawCapture(platform=self.platform, ref=ref, connector=self.name, connector_version=self.version,
-                              api_version=self.account.api_version, started_at=started,
-                              ended_at=format_ts(self.clock.now()), exchanges=tuple(exchanges))
-
-        try:
-            self.client.get_json(f"{self._root}/{ref.post_id}", self._params(fields=POST_FIELDS), purpose="post",
-                                 record=exchanges.append)
-            params = self._params(filter="stream", order="chronological", summary="true",
-                                  limit=str(self.account.page_size), fields=COMMENT_FIELDS)
-            for _ in self._pages(f"{self._root}/{ref.post_id}/comments", params, "comments", exchanges.append):
-                pass
-        except SourceError as exc:
-            exc.evidence = evidence()  # what we got so far, for the quarantine report
-            raise
-        return evidence()
-
-    def _pages(self, url: str, params: Mapping[str, str], purpose: str, record: Any) -> Any:
-        def fetch(page_url: str, page_params: Mapping[str, str] | None) -> tuple[Any, Mapping[str, str]]:
-            if page_params is None and "access_token=" not in page_url:
-                # paging.next normally carries the token; if it does not, add it, but only for our own host.
-                if not page_url.startswith(self.account.base_url + "/"):
-                    raise SourceError(f"paging.next leads off {self.account.base_url}: "
-                                      f"{self.client.safe(page_url)}; not following it with the Page token")
-                page_url += ("&" if "?" in page_url else "?") + urlencode({"access_token": self._token.reveal()})
-            return self.client.get_json(page_url, page_params, purpose=purpose, record=record)
-        return follow(url, params, NextUrlPaginator("paging", "next"), fetch, describe=self.client.safe)
-
-    def close(self) -> None:
-        self.client.close()
+    def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
+        self.get(f"{self.root}/{ref.post_id}", self.params(fields=POST_FIELDS), "post", record)
+        params = self.params(filter="stream", order="chronological", summary="true",
+                             limit=str(self.account.page_size), fields=COMMENT_FIELDS)
+        for _ in self.pages(f"{self.root}/{ref.post_id}/comments", params, NextUrl("paging", "next"), "comments",
+                            record):
+            pass

@@ -4,6 +4,7 @@ The platform decides what a response means (``Classifier``); this module decides
 
     OK            keep it
     RATE_LIMITED  wait the platform's hint if it fits the wait budget, else raise ``RateLimited`` (retryable)
+    QUOTA         raise ``QuotaExhausted`` at once: a calendar quota (daily, monthly) is used up
     TRANSIENT     jittered exponential backoff, at most ``max_attempts``, then ``TransientSourceError``
     AUTH          raise ``AuthError`` at once (renew the credential)
     GONE          raise ``GoneAtSource`` (the object was deleted; not an error for the run)
@@ -31,6 +32,7 @@ from ..errors import (
     AuthError,
     GoneAtSource,
     MalformedResponse,
+    QuotaExhausted,
     RateLimited,
     SourceError,
     TransientSourceError,
@@ -49,13 +51,14 @@ KEPT_HEADERS = frozenset({
     "x-fb-rev", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset",
     "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
     "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy",
-    "x-restli-protocol-version", "linkedin-version",
+    "x-restli-protocol-version", "linkedin-version", "x-access-level", "api-version", "mastodon-async-refresh",
 })
 
 
 class Outcome(Enum):
     OK = "ok"
     RATE_LIMITED = "rate_limited"
+    QUOTA = "quota"
     TRANSIENT = "transient"
     AUTH = "auth"
     GONE = "gone"
@@ -68,6 +71,7 @@ class Classification:
     message: str = ""
     wait_seconds: float | None = None
     code: int | None = None
+    resume_at: str | None = None
 
 
 Classifier = Callable[[int, Mapping[str, str], Any], Classification]
@@ -166,6 +170,11 @@ class HttpClient:
             raise GoneAtSource(problem.message, url=url, code=problem.code) from cause
         if outcome is Outcome.FATAL:
             raise SourceError(problem.message, url=url, code=problem.code) from cause
+        if outcome is Outcome.QUOTA:
+            resume = f"; it resets at {problem.resume_at}" if problem.resume_at else ""
+            raise QuotaExhausted(f"{problem.message}{resume}; this account stops until the next run",
+                                 wait_seconds=problem.wait_seconds or 0.0, resume_at=problem.resume_at, url=url,
+                                 code=problem.code) from cause
         if outcome is Outcome.RATE_LIMITED:
             wait = problem.wait_seconds if problem.wait_seconds is not None else self._backoff(attempt, 60.0)
             if waited + wait > self.policy.wait_budget or attempt >= self.policy.max_attempts:

@@ -1,40 +1,128 @@
-"""Pagination strategies, one per API style. A paginator reads a page and says where the next one is.
+"""Pagination strategies, one per API style. A paginator reads a page and says how to ask for the next one.
 
-Connectors loop with ``follow``; it also guards against cursor loops (a next URL seen before), which a
-buggy or hostile API can produce, and against runaway page counts.
+    NextUrl      the body carries the next page's URL (Graph ``paging.next``, LinkedIn ``paging.links``)
+    TokenParam   the body carries an opaque token that goes into a query parameter (X ``next_token``,
+                 YouTube ``nextPageToken``, Bluesky ``cursor``)
+    LinkHeader   an RFC 8288 ``Link`` header with ``rel="next"`` (Mastodon)
+    Offset       ``start``/``count`` offsets (LinkedIn Rest.li collections)
+
+Connectors loop with ``follow``, which also guards against cursor loops (a request seen before), which a
+buggy or hostile API can produce, and against runaway page counts. Paginators never compute ids or cursors
+the API did not give, except ``Offset``, whose API works that way.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
+from urllib.parse import urljoin
 
 from ..errors import MalformedResponse
 
-__all__ = ["NextUrlPaginator", "Paginator", "follow"]
+__all__ = ["MAX_PAGES", "LinkHeader", "NextUrl", "Offset", "Paginator", "Request", "TokenParam", "follow"]
 
 MAX_PAGES = 100_000
+Request = tuple[str, Mapping[str, str] | None]
 
 
 class Paginator(Protocol):
-    def next_url(self, body: Any, headers: Mapping[str, str]) -> str | None:
-        """The absolute URL of the next page, exactly as the API gave it, or None on the last page."""
+    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
+                     headers: Mapping[str, str]) -> Request | None:
+        """The next page's request (URL and query parameters), or None on the last page."""
         ...
 
 
-class NextUrlPaginator:
-    """APIs that put the next page's URL in the body (Graph API ``paging.next``). Never builds cursors."""
+def _dig(body: Any, path: tuple[str, ...]) -> Any:
+    node = body
+    for key in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
 
-    def __init__(self, *path: str) -> None:
+
+class NextUrl:
+    """The next URL sits in the body at ``path``; relative URLs are resolved against the current one.
+
+    For LinkedIn's ``paging.links[{rel, href}]`` give ``rel="next"``: ``path`` then points at the list."""
+
+    def __init__(self, *path: str, rel: str | None = None) -> None:
         self.path = path or ("paging", "next")
+        self.rel = rel
 
-    def next_url(self, body: Any, headers: Mapping[str, str]) -> str | None:
-        node = body
-        for key in self.path:
-            if not isinstance(node, Mapping):
-                return None
-            node = node.get(key)
-        return node if isinstance(node, str) and node else None
+    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
+                     headers: Mapping[str, str]) -> Request | None:
+        node = _dig(body, self.path)
+        if self.rel is not None:
+            links = node if isinstance(node, list) else []
+            node = next((link.get("href") for link in links
+                         if isinstance(link, Mapping) and link.get("rel") == self.rel), None)
+        if not isinstance(node, str) or not node:
+            return None
+        return urljoin(url, node), None
+
+
+class TokenParam:
+    """An opaque token at ``path`` in the body goes into query parameter ``param`` of the same request."""
+
+    def __init__(self, param: str, *path: str) -> None:
+        self.param = param
+        self.path = path
+
+    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
+                     headers: Mapping[str, str]) -> Request | None:
+        token = _dig(body, self.path)
+        if not isinstance(token, str) or not token:
+            return None
+        return url, {**(params or {}), self.param: token}
+
+
+_LINK = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
+
+
+class LinkHeader:
+    """RFC 8288 ``Link`` header; follows ``rel`` (default ``next``) exactly as given."""
+
+    def __init__(self, rel: str = "next") -> None:
+        self.rel = rel
+
+    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
+                     headers: Mapping[str, str]) -> Request | None:
+        target = parse_link_header(headers.get("link", "")).get(self.rel)
+        return (urljoin(url, target), None) if target else None
+
+
+def parse_link_header(value: str) -> dict[str, str]:
+    links: dict[str, str] = {}
+    for match in _LINK.finditer(value):
+        rels = re.search(r'rel="?([^";]+)"?', match.group(2))
+        if rels:
+            for rel in rels.group(1).split():
+                links.setdefault(rel, match.group(1))
+    return links
+
+
+class Offset:
+    """``start``/``count`` collections: the next page starts where this one ended; stop on a short page or
+    when ``total`` (if the API reports it) is reached."""
+
+    def __init__(self, items: str = "elements", start: str = "start", count: str = "count",
+                 total: tuple[str, ...] = ("paging", "total")) -> None:
+        self.items, self.start, self.count, self.total = items, start, count, total
+
+    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
+                     headers: Mapping[str, str]) -> Request | None:
+        current = dict(params or {})
+        items = body.get(self.items) if isinstance(body, Mapping) else None
+        size = int(current.get(self.count) or 10)
+        start = int(current.get(self.start) or 0)
+        if not isinstance(items, list) or len(items) < size or not items:
+            return None
+        total = _dig(body, self.total)
+        if isinstance(total, int) and start + len(items) >= total:
+            return None
+        return url, {**current, self.start: str(start + len(items))}
 
 
 def follow(first_url: str, first_params: Mapping[str, str] | None, paginator: Paginator,
@@ -42,18 +130,21 @@ def follow(first_url: str, first_params: Mapping[str, str] | None, paginator: Pa
            describe: Callable[[str], str] = lambda u: u) -> Iterator[Any]:
     """Yield each page's body from the first request to the last, following the paginator."""
     seen: set[str] = set()
-    url: str | None = first_url
-    params = first_params
+    request: Request | None = (first_url, first_params)
     pages = 0
-    while url is not None:
+    while request is not None:
+        url, params = request
+        seen.add(_key(url, params))
         body, headers = fetch(url, params)
         pages += 1
         yield body
-        following = paginator.next_url(body, headers)
-        if following is not None and (following in seen or following == url):
-            raise MalformedResponse(f"cursor loop: page {pages} points back to {describe(following)}",
-                                    url=describe(following))
+        request = paginator.next_request(url, params, body, headers)
+        if request is not None and _key(*request) in seen:
+            raise MalformedResponse(f"cursor loop: page {pages} points back to {describe(request[0])}",
+                                    url=describe(request[0]))
         if pages >= MAX_PAGES:
             raise MalformedResponse(f"more than {MAX_PAGES} pages from {describe(first_url)}")
-        seen.add(url if params is None else f"{url}?{sorted(params.items())}")
-        url, params = following, None
+
+
+def _key(url: str, params: Mapping[str, str] | None) -> str:
+    return url if not params else f"{url}?{sorted(params.items())}"
