@@ -139,7 +139,10 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
 
 def resolve_credential(account: AccountConfig,
                        resolvers: Mapping[str, CredentialResolver] | None = None) -> Secret:
-    """Turn ``env:NAME``, ``value:TEXT`` or ``conn:ID`` (given a resolver, e.g. Airflow's) into a Secret."""
+    """Turn ``env:NAME``, ``value:TEXT`` or ``conn:ID`` (given a resolver, e.g. Airflow's) into a Secret;
+    ``none`` (an API read without credentials) gives an empty one."""
+    if account.credential == "none":  # public APIs read without a credential (Bluesky AppView, Mastodon)
+        return Secret("")
     scheme, _, ref = account.credential.partition(":")
     table: dict[str, CredentialResolver] = {"env": os.environ.get, "value": lambda text: text}
     table.update(resolvers or {})

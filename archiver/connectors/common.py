@@ -44,7 +44,8 @@ class HttpConnector:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.account = account
         self.clock = clock
-        self._token = token
+        self._token = token if token is not None and token.reveal() else None  # credential "none": no auth
+        token = self._token
         headers = dict(self.headers())
         if token is not None and self.auth_param is None:
             headers["Authorization"] = f"Bearer {token.reveal()}"

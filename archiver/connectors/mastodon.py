@@ -18,7 +18,7 @@ from ..clock import parse_ts
 from .base import ThreadRef
 from .common import HttpConnector, Record
 from .http import Classification, Outcome
-from .pagination import LinkHeader
+from .pagination import LinkHeader, StopBefore
 
 __all__ = ["MastodonConnector", "snowflake"]
 
@@ -61,7 +61,8 @@ class MastodonConnector(HttpConnector):
         refs: dict[str, ThreadRef] = {}
         params = {"limit": str(min(40, self.account.page_size)), "exclude_reblogs": "true",
                   "max_id": snowflake(until)}
-        for body in self.pages(f"{self.root}/accounts/{self.account.account_id}/statuses", params, _Window(since),
+        for body in self.pages(f"{self.root}/accounts/{self.account.account_id}/statuses", params,
+                               StopBefore(LinkHeader("next"), since, _statuses_times),
                                "list-posts", lambda e: None):
             for status in body if isinstance(body, list) else []:
                 if not isinstance(status, Mapping) or not isinstance(status.get("id"), str):
@@ -83,19 +84,8 @@ class MastodonConnector(HttpConnector):
                 self.get(f"{self.root}/statuses/{status['id']}/history", None, f"history:{status['id']}", record)
 
 
-class _Window(LinkHeader):
-    """Follow ``rel="next"`` (older statuses) while the page still reaches into the window."""
-
-    def __init__(self, since: datetime) -> None:
-        super().__init__("next")
-        self.since = since
-
-    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
-                     headers: Mapping[str, str]) -> tuple[str, Mapping[str, str] | None] | None:
-        times = [t for t in (_created(s) for s in (body if isinstance(body, list) else [])) if t is not None]
-        if times and min(times) < self.since:
-            return None
-        return super().next_request(url, params, body, headers)
+def _statuses_times(body: Any) -> list[datetime | None]:
+    return [_created(s) for s in body] if isinstance(body, list) else []
 
 
 def _created(status: Any) -> datetime | None:

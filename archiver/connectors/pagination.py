@@ -14,13 +14,17 @@ the API did not give, except ``Offset``, whose API works that way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from ..errors import MalformedResponse
 
-__all__ = ["MAX_PAGES", "LinkHeader", "NextUrl", "Offset", "Paginator", "Request", "TokenParam", "follow"]
+__all__ = [
+    "MAX_PAGES", "LinkHeader", "NextUrl", "Offset", "Paginator", "Request", "StopBefore", "TokenParam", "follow",
+    "items_of",
+]
 
 MAX_PAGES = 100_000
 Request = tuple[str, Mapping[str, str] | None]
@@ -148,3 +152,25 @@ def follow(first_url: str, first_params: Mapping[str, str] | None, paginator: Pa
 
 def _key(url: str, params: Mapping[str, str] | None) -> str:
     return url if not params else f"{url}?{sorted(params.items())}"
+
+
+class StopBefore:
+    """Wrap a paginator for newest-first listings: stop once a page reaches back before ``since``.
+
+    ``times`` reads the timestamps of a page's items (items without a readable time are ignored)."""
+
+    def __init__(self, inner: Paginator, since: datetime, times: Callable[[Any], Iterable[datetime | None]]) -> None:
+        self.inner, self.since, self.times = inner, since, times
+
+    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
+                     headers: Mapping[str, str]) -> Request | None:
+        seen = [t for t in self.times(body) if t is not None]
+        if seen and min(seen) < self.since:
+            return None
+        return self.inner.next_request(url, params, body, headers)
+
+
+def items_of(body: Any, key: str) -> list[Any]:
+    """The list under ``key`` of a page body, or an empty list for anything else."""
+    value = body.get(key) if isinstance(body, Mapping) else None
+    return value if isinstance(value, list) else []

@@ -23,7 +23,7 @@ from ..errors import GoneAtSource
 from .base import ThreadRef
 from .common import HttpConnector, Record
 from .http import Classification, Outcome
-from .pagination import TokenParam
+from .pagination import StopBefore, TokenParam, items_of
 
 __all__ = ["YouTubeConnector", "error_reasons"]
 
@@ -83,7 +83,9 @@ class YouTubeConnector(HttpConnector):
         refs: dict[str, ThreadRef] = {}
         params = self.params(part="snippet,contentDetails,status", playlistId=uploads,
                              maxResults=str(min(50, self.account.page_size)))
-        for body in self.pages(f"{self.root}/playlistItems", params, _Window(since), "list-posts", lambda e: None):
+        for body in self.pages(f"{self.root}/playlistItems", params, StopBefore(
+                TokenParam("pageToken", "nextPageToken"), since, lambda b: map(_published, items_of(b, "items"))),
+            "list-posts", lambda e: None):
             for item in body.get("items") or []:
                 video = _video_id(item)
                 published = _published(item)
@@ -115,22 +117,6 @@ class YouTubeConnector(HttpConnector):
             for _ in self.pages(f"{self.root}/comments", reply_params, TokenParam("pageToken", "nextPageToken"),
                                 "replies", record):
                 pass
-
-
-class _Window(TokenParam):
-    """Follow ``nextPageToken`` while the page still reaches into the window (uploads are newest first)."""
-
-    def __init__(self, since: datetime) -> None:
-        super().__init__("pageToken", "nextPageToken")
-        self.since = since
-
-    def next_request(self, url: str, params: Mapping[str, str] | None, body: Any,
-                     headers: Mapping[str, str]) -> tuple[str, Mapping[str, str] | None] | None:
-        times = [t for t in (_published(i) for i in (body.get("items") or [] if isinstance(body, Mapping) else []))
-                 if t is not None]
-        if times and min(times) < self.since:
-            return None
-        return super().next_request(url, params, body, headers)
 
 
 def _video_id(item: Any) -> str | None:

@@ -16,6 +16,7 @@ import json
 import re
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ class FakeApi:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._serving: threading.Thread | None = None
 
     # ------------------------------------------------------------------------------- what a fake supplies
 
@@ -105,8 +106,8 @@ class FakeApi:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeApi:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=type(self).__name__, daemon=True)
-        self._thread.start()
+        self._serving = threading.Thread(target=self._httpd.serve_forever, name=type(self).__name__, daemon=True)
+        self._serving.start()
         return self
 
     def stop(self) -> None:
@@ -181,7 +182,11 @@ class FakeApi:
             else:
                 reply = self.fault_reply(fault, request)
         if reply is None:
-            reply = self.handle(request)
+            try:
+                reply = self.handle(request)
+            except Exception as exc:  # a bug in the fake: answer 500 and say so, rather than hang up
+                traceback.print_exc()
+                reply = Reply(500, {"error": "FakeServerBug", "message": repr(exc)})
         reply.headers = {**self.extra_headers(request, reply), **reply.headers}
         self._write(handler, reply)
 

@@ -19,7 +19,7 @@ from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Comment, Completeness, Post, Provenance, Source, Thread
 
-__all__ = ["assemble_thread", "dig", "html_to_text", "integer", "text", "timestamp", "url"]
+__all__ = ["assemble_thread", "dig", "html_to_text", "integer", "text", "timestamp", "tree_order", "url"]
 
 
 SHORTFALL = ("the platform reports {reported} comment(s) but {captured} could be captured (deleted, hidden, "
@@ -120,3 +120,18 @@ def assemble_thread(raw: RawCapture, account: AccountConfig, *, api: str, post: 
                 gaps=tuple(dict.fromkeys(all_gaps))),
         ),
     )
+
+
+def tree_order(tops: list[Comment], replies: list[Comment]) -> list[Comment]:
+    """For one-level platforms: top-level comments oldest first, each followed by its replies oldest first;
+    replies whose parent was not captured come last (``Thread.walk`` shows them at the top level)."""
+    by_parent: dict[str | None, list[Comment]] = {}
+    for reply in replies:
+        by_parent.setdefault(reply.parent_id, []).append(reply)
+    ordered: list[Comment] = []
+    for top in sorted(tops, key=lambda c: (c.created_at, c.id)):
+        ordered.append(top)
+        ordered.extend(sorted(by_parent.pop(top.id, []), key=lambda c: (c.created_at, c.id)))
+    for rest in by_parent.values():
+        ordered.extend(sorted(rest, key=lambda c: (c.created_at, c.id)))
+    return ordered

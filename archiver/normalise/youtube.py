@@ -19,7 +19,7 @@ from ..connectors.base import RawCapture
 from ..connectors.youtube import error_reasons
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, text, timestamp, url
+from .common import assemble_thread, dig, integer, text, timestamp, tree_order, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_video", "read"]
 
@@ -56,7 +56,7 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
     if disabled:
         gaps.append("comments are disabled on this video (YouTube answered commentsDisabled)")
         reported = reported or 0
-    ordered = _in_thread_order(list(comments.values()), list(replies.values()))
+    ordered = tree_order(list(comments.values()), list(replies.values()))
     return assemble_thread(raw, account, api=API, post=post, comments=ordered, reported=reported, gaps=gaps,
                            shortfall=SHORTFALL)
 
@@ -140,17 +140,3 @@ def _thread(thread: Any, video_id: str | None, own: Iterable[str]) -> tuple[Comm
     embedded = [normalise_comment(r, video_id, own) for r in dig(thread, "replies", "comments") or []
                 if isinstance(r, Mapping)]
     return first, embedded
-
-
-def _in_thread_order(tops: list[Comment], replies: list[Comment]) -> list[Comment]:
-    """Top-level comments oldest first, each followed by its replies oldest first; orphans last."""
-    by_parent: dict[str | None, list[Comment]] = {}
-    for reply in replies:
-        by_parent.setdefault(reply.parent_id, []).append(reply)
-    ordered: list[Comment] = []
-    for top in sorted(tops, key=lambda c: (c.created_at, c.id)):
-        ordered.append(top)
-        ordered.extend(sorted(by_parent.pop(top.id, []), key=lambda c: (c.created_at, c.id)))
-    for rest in by_parent.values():
-        ordered.extend(sorted(rest, key=lambda c: (c.created_at, c.id)))
-    return ordered
