@@ -143,7 +143,7 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
                  resolvers: Mapping[str, CredentialResolver] | None = None,
                  transport: Any = None) -> Services:
     """The default adapters: platform connectors over HTTP, the filesystem store, wkhtmltopdf + Ghostscript."""
-    from .connectors.facebook import FacebookConnector
+    from .connectors import connector_class
     from .normalise import normaliser_for
     from .render.html import pdf_title, render_html
     from .render.pdf import PdfRenderer
@@ -152,9 +152,9 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
     renderer: list[PdfRenderer] = []
 
     def connector_for(account: AccountConfig) -> Connector:
-        if account.platform != "facebook":
-            raise ConfigError(f"account {account.key}: platform {account.platform} has no connector yet")
-        return FacebookConnector(account, resolve_credential(account, resolvers), clock, transport=transport)
+        connector: Connector = connector_class(account.platform)(account, resolve_credential(account, resolvers),
+                                                                 clock, transport=transport)
+        return connector
 
     def render_pdf(thread: Thread, rendered_at: str) -> bytes:
         if not renderer:

@@ -102,7 +102,7 @@ class FakeMastodonServer(FakeApi):
 
     def _context(self, thread: FakeThread, item: FakeItem) -> dict[str, Any]:
         if item is not thread.post:
-            ancestors = []
+            ancestors: list[dict[str, Any]] = []
             parent = item.parent
             while parent is not None:
                 found = self.account.item(parent)

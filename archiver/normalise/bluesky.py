@@ -19,7 +19,7 @@ from ..connectors.base import RawCapture
 from ..connectors.bluesky import thread_nodes
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, text, timestamp, url
+from .common import assemble_thread, dig, integer, mapping, string, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -127,8 +127,8 @@ def _fields(view: Mapping[str, Any], own_ids: frozenset[str]) -> dict[str, Any]:
     uri = text(view.get("uri"))
     if not uri:
         raise RecordError("Bluesky post has no uri")
-    author = view.get("author") if isinstance(view.get("author"), Mapping) else {}
-    record = view.get("record") if isinstance(view.get("record"), Mapping) else {}
+    author = mapping(view.get("author"))
+    record = mapping(view.get("record"))
     did = text(author.get("did"))
     handle = text(author.get("handle"))
     created = timestamp(record.get("createdAt"), f"post {uri} createdAt", required=False) or \
@@ -143,7 +143,7 @@ def _fields(view: Mapping[str, Any], own_ids: frozenset[str]) -> dict[str, Any]:
                          is_organisation=did is not None and did in own_ids),
         "created_at": created,
         "edited_at": None,
-        "text": record.get("text") if isinstance(record.get("text"), str) else "",
+        "text": string(record.get("text")),
         "attachments": tuple(_attachments(view.get("embed"))),
         "reactions": reactions,
         "visibility": "visible",
@@ -161,13 +161,13 @@ def _attachments(embed: Any) -> list[Attachment]:
     if kind.startswith("app.bsky.embed.video"):
         return [Attachment("video", url(embed.get("playlist")) or url(embed.get("thumbnail")), text(embed.get("alt")))]
     if kind.startswith("app.bsky.embed.external"):
-        external = embed.get("external") if isinstance(embed.get("external"), Mapping) else {}
+        external = mapping(embed.get("external"))
         return [Attachment("link", url(external.get("uri")), text(external.get("description")),
                            text(external.get("title")))]
     if kind.startswith("app.bsky.embed.recordWithMedia"):
         return [*_attachments(embed.get("media")), *_attachments(embed.get("record"))]
     if kind.startswith("app.bsky.embed.record"):
-        quoted = embed.get("record") if isinstance(embed.get("record"), Mapping) else {}
+        quoted = mapping(embed.get("record"))
         uri = text(quoted.get("uri"))
         did = uri.split("/")[2] if uri and uri.startswith("at://") else None
         link = f"https://bsky.app/profile/{did}/post/{uri.rsplit('/', 1)[-1]}" if uri and did else None

@@ -19,7 +19,9 @@ from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Comment, Completeness, Post, Provenance, Source, Thread
 
-__all__ = ["assemble_thread", "dig", "html_to_text", "integer", "text", "timestamp", "tree_order", "url"]
+__all__ = [
+    "assemble_thread", "dig", "html_to_text", "integer", "mapping", "string", "text", "timestamp", "tree_order", "url",
+]
 
 
 SHORTFALL = ("the platform reports {reported} comment(s) but {captured} could be captured (deleted, hidden, "
@@ -46,6 +48,16 @@ def integer(value: Any) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return None
+
+
+def string(value: Any) -> str:
+    """``value`` if it is a string (empty or not), else the empty string."""
+    return value if isinstance(value, str) else ""
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def dig(value: Any, *path: str) -> Any:

@@ -18,7 +18,7 @@ from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, html_to_text, integer, text, timestamp, url
+from .common import assemble_thread, html_to_text, integer, mapping, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -80,7 +80,7 @@ def _fields(status: Mapping[str, Any], own_ids: frozenset[str]) -> dict[str, Any
     status_id = text(status.get("id"))
     if not status_id:
         raise RecordError("Mastodon status has no id")
-    account = status.get("account") if isinstance(status.get("account"), Mapping) else {}
+    account = mapping(status.get("account"))
     author_id = text(account.get("id"))
     body = html_to_text(status["content"]) if isinstance(status.get("content"), str) else \
         (text(status.get("text")) or "")

@@ -22,7 +22,7 @@ from ..connectors.base import RawCapture
 from ..connectors.x import snowflake_time
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, text, timestamp, url
+from .common import assemble_thread, dig, integer, mapping, text, timestamp, url
 
 __all__ = ["HIDDEN_REPLIES_GAP", "normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -141,7 +141,7 @@ def _fields(tweet: Mapping[str, Any], includes: _Includes, own_ids: frozenset[st
         attachments.append(Attachment(_MEDIA.get(str(media.get("type")), "other"),
                                       url(media.get("url")) or url(media.get("preview_image_url")),
                                       text(media.get("alt_text"))))
-    metrics = tweet.get("public_metrics") if isinstance(tweet.get("public_metrics"), Mapping) else {}
+    metrics = mapping(tweet.get("public_metrics"))
     reactions = {name: v for name, key in _METRICS if (v := integer(metrics.get(key))) is not None}
     username = text(user.get("username"))
     return {

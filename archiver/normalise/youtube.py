@@ -19,7 +19,7 @@ from ..connectors.base import RawCapture
 from ..connectors.youtube import error_reasons
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, text, timestamp, tree_order, url
+from .common import assemble_thread, dig, integer, mapping, string, text, timestamp, tree_order, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_video", "read"]
 
@@ -65,11 +65,11 @@ def normalise_video(video: Mapping[str, Any], own_ids: Iterable[str] = ()) -> Po
     video_id = text(video.get("id"))
     if not video_id:
         raise RecordError("YouTube video has no id")
-    snippet = video.get("snippet") if isinstance(video.get("snippet"), Mapping) else {}
+    snippet = mapping(video.get("snippet"))
     channel = text(snippet.get("channelId"))
     title = text(snippet.get("title")) or ""
-    description = snippet.get("description") if isinstance(snippet.get("description"), str) else ""
-    stats = video.get("statistics") if isinstance(video.get("statistics"), Mapping) else {}
+    description = string(snippet.get("description"))
+    stats = mapping(video.get("statistics"))
     reactions = {k: v for k, v in (("like", integer(stats.get("likeCount"))),
                                    ("favorite", integer(stats.get("favoriteCount")))) if v is not None}
     watch = f"https://www.youtube.com/watch?v={video_id}"
@@ -90,7 +90,7 @@ def normalise_comment(item: Mapping[str, Any], video_id: str | None = None, own_
     comment_id = text(item.get("id"))
     if not comment_id:
         raise RecordError("YouTube comment has no id")
-    snippet = item.get("snippet") if isinstance(item.get("snippet"), Mapping) else {}
+    snippet = mapping(item.get("snippet"))
     channel = text(dig(snippet, "authorChannelId", "value"))
     published = timestamp(snippet.get("publishedAt"), f"comment {comment_id} publishedAt") or ""
     updated = timestamp(snippet.get("updatedAt"), f"comment {comment_id} updatedAt", required=False)
@@ -104,8 +104,7 @@ def normalise_comment(item: Mapping[str, Any], video_id: str | None = None, own_
                       is_organisation=channel is not None and channel in frozenset(own_ids)),
         created_at=published,
         edited_at=updated if updated and updated > published else None,
-        text=(snippet.get("textOriginal") if isinstance(snippet.get("textOriginal"), str)
-              else snippet.get("textDisplay") if isinstance(snippet.get("textDisplay"), str) else ""),
+        text=string(snippet.get("textOriginal")) or string(snippet.get("textDisplay")),
         reactions={"like": likes} if likes is not None else {},
         visibility="hidden" if isinstance(status, str) and status != "published" else "visible",
         permalink=url(f"https://www.youtube.com/watch?v={video}&lc={comment_id}") if video else None,
