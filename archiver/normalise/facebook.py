@@ -11,6 +11,7 @@ Quirks handled (PLATFORM_APIS.md 1.2-1.5):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +21,7 @@ from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Completeness, Post, Provenance, Source, Thread
 
-__all__ = ["normalise", "normalise_attachments", "normalise_comment", "normalise_post"]
+__all__ = ["normalise", "normalise_attachments", "normalise_comment", "normalise_post", "read"]
 
 API = "Facebook Graph API"
 REACTION_ALIASES = ("like", "love", "wow", "haha", "sad", "angry", "care")
@@ -137,6 +138,53 @@ def normalise_comment(item: Mapping[str, Any], own_ids: Iterable[str] = ()) -> C
         visibility="hidden" if item.get("is_hidden") is True else "visible",
         permalink=permalink,
     )
+
+
+def read(body: Any) -> list[Post | Comment]:
+    """Every post or comment in a Graph response: lists, single objects, embedded comments, webhook values.
+
+    An object is a comment when it has a ``parent`` or a comment permalink (``comment_id=``), or came from a
+    ``comments`` edge or webhook; otherwise it is a post."""
+    out: list[Post | Comment] = []
+    stack: list[tuple[Any, bool]] = [(body, False)]
+    while stack:
+        node, as_comment = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, as_comment) for item in reversed(node))
+            continue
+        if not isinstance(node, Mapping):
+            continue
+        if isinstance(node.get("entry"), list):  # webhook: entry[].changes[].value; content events only
+            for entry in node["entry"]:
+                for change in (entry.get("changes") or []) if isinstance(entry, Mapping) else []:
+                    value = change.get("value") if isinstance(change, Mapping) else None
+                    if not isinstance(value, Mapping) or value.get("verb") not in ("add", "edited"):
+                        continue  # remove/hide/unhide are events about an item, not content (issue 4)
+                    item = {**value, "created_time": _webhook_time(value.get("created_time", entry.get("time"))),
+                            "from": value.get("from") or {"id": str(value.get("sender_id") or ""),
+                                                          "name": value.get("sender_name")}}
+                    if value.get("comment_id"):
+                        out.append(normalise_comment({**item, "id": value["comment_id"]}))
+                    elif value.get("post_id"):
+                        out.append(normalise_post({**item, "id": value["post_id"]}))
+            continue
+        if isinstance(node.get("data"), list):
+            stack.append((node["data"], as_comment))
+            continue
+        if "id" in node and "created_time" in node:
+            link = str(node.get("permalink_url") or "")
+            comment = as_comment or "parent" in node or "comment_id=" in link or "message_tags" in node \
+                or "comment_count" in node or "like_count" in node
+            out.append(normalise_comment(node) if comment else normalise_post(node))
+        if isinstance(node.get("comments"), Mapping):
+            stack.append((node["comments"], True))
+    return out
+
+
+def _webhook_time(created: Any) -> str:
+    if isinstance(created, int):
+        return format_ts(datetime.fromtimestamp(created, tz=UTC))
+    return str(created)
 
 
 def normalise_attachments(value: Any) -> tuple[Attachment, ...]:

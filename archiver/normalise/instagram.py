@@ -101,8 +101,9 @@ def read(body: Any) -> list[Post | Comment]:
         return []
     if isinstance(body.get("data"), list):
         return [x for item in body["data"] if isinstance(item, Mapping) for x in _one(item)]
-    if isinstance(body.get("entry"), list):  # webhook: entry[].changes[].value
-        return [normalise_comment(change["value"]) for entry in body["entry"] if isinstance(entry, Mapping)
+    if isinstance(body.get("entry"), list):  # webhook: entry[].changes[].value; the time is the entry's
+        return [normalise_comment({"timestamp": entry.get("time"), **change["value"]})
+                for entry in body["entry"] if isinstance(entry, Mapping)
                 for change in entry.get("changes") or []
                 if isinstance(change, Mapping) and isinstance(change.get("value"), Mapping)]
     if "id" in body:
