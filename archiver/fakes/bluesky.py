@@ -8,11 +8,11 @@ sorts them), ``RateLimit-*`` headers, ``Retry-After`` on 429 and ``{"error", "me
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..clock import Clock
 from .server import FakeApi, Fault, Reply, Request
 from .world import FakeAccount, FakeItem, FakeThread
 
@@ -28,8 +28,9 @@ def _cid(*parts: object) -> str:
 
 
 class FakeBlueskyServer(FakeApi):
-    def __init__(self, account: FakeAccount, *, port: int = 0, max_depth: int = 1000) -> None:
-        super().__init__(port=port)
+    def __init__(self, account: FakeAccount, *, port: int = 0, clock: Clock | None = None,
+                 max_depth: int = 1000) -> None:
+        super().__init__(port=port, clock=clock)
         self.account = account
         self.max_depth = max_depth
 
@@ -37,7 +38,7 @@ class FakeBlueskyServer(FakeApi):
         if reply.status == 429:
             return {}
         return {"ratelimit-limit": "3000", "ratelimit-remaining": "2999",
-                "ratelimit-reset": str(int(time.time()) + 300), "ratelimit-policy": "3000;w=300"}
+                "ratelimit-reset": str(int(self.clock.now().timestamp()) + 300), "ratelimit-policy": "3000;w=300"}
 
     def route_name(self, path: str) -> str:
         return path.rsplit(".", 1)[-1]
@@ -58,7 +59,8 @@ class FakeBlueskyServer(FakeApi):
             wait = fault.regain_minutes * 60
             return Reply(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
                          {"ratelimit-limit": "3000", "ratelimit-remaining": "0",
-                          "ratelimit-reset": str(int(time.time()) + wait), "ratelimit-policy": "3000;w=300",
+                          "ratelimit-reset": str(int(self.clock.now().timestamp()) + wait),
+                          "ratelimit-policy": "3000;w=300",
                           "retry-after": str(wait)})
         if fault.kind == "auth_expired":
             return Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from ..clock import parse_ts
+from ..clock import Clock, parse_ts
 from .server import FakeApi, Fault, Reply, Request
 
 __all__ = ["FakeGraphServer", "FakePage", "FakePost", "Fault", "GraphApi"]
@@ -71,8 +71,9 @@ class GraphApi(FakeApi):
 
     content_type = "application/json; charset=UTF-8"
 
-    def __init__(self, token: str, *, port: int = 0, api_version: str = "v23.0", account_id: str = "") -> None:
-        super().__init__(port=port)
+    def __init__(self, token: str, *, port: int = 0, api_version: str = "v23.0", account_id: str = "",
+                 clock: Clock | None = None) -> None:
+        super().__init__(port=port, clock=clock)
         self.token = token
         self.api_version = api_version
         self.account_id = account_id

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from ..clock import Clock
 from .graph import GraphApi
 from .server import Reply, Request
 from .world import FakeAccount, FakeItem, FakeThread
@@ -28,8 +29,10 @@ class FakeInstagramServer(GraphApi):
     buc_type = "instagram"
     buc_code = 80002
 
-    def __init__(self, account: FakeAccount, *, port: int = 0, api_version: str = "v23.0") -> None:
-        super().__init__(account.token, port=port, api_version=api_version, account_id=account.me.id)
+    def __init__(self, account: FakeAccount, *, port: int = 0, clock: Clock | None = None,
+                 api_version: str = "v23.0") -> None:
+        super().__init__(account.token, port=port, api_version=api_version, account_id=account.me.id,
+                         clock=clock)
         self.account = account
 
     def route_name(self, path: str) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
+from ..clock import Clock
 from .server import FakeApi, Fault, Reply, Request
 from .world import FakeAccount, FakeItem, FakeThread
 
@@ -34,8 +35,8 @@ def _error(status: int, code: str, message: str, service: int | None = None) -> 
 class FakeLinkedInServer(FakeApi):
     content_type = "application/json"
 
-    def __init__(self, account: FakeAccount, *, port: int = 0) -> None:
-        super().__init__(port=port)
+    def __init__(self, account: FakeAccount, *, port: int = 0, clock: Clock | None = None) -> None:
+        super().__init__(port=port, clock=clock)
         self.account = account
         self.activity = {t.post.id: f"urn:li:activity:{t.post.id.rsplit(':', 1)[-1]}" for t in account.threads}
 

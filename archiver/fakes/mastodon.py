@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from ..clock import Clock
 from .server import FakeApi, Fault, Reply, Request
 from .world import FakeAccount, FakeItem, FakeThread
 
@@ -24,13 +25,14 @@ def _iso(moment: datetime) -> str:
 
 
 class FakeMastodonServer(FakeApi):
-    def __init__(self, account: FakeAccount, *, port: int = 0, domain: str = "social.demo.example") -> None:
-        super().__init__(port=port)
+    def __init__(self, account: FakeAccount, *, port: int = 0,
+                 clock: Clock | None = None, domain: str = "social.demo.example") -> None:
+        super().__init__(port=port, clock=clock)
         self.account = account
         self.domain = domain
 
     def extra_headers(self, request: Request, reply: Reply) -> Mapping[str, str]:
-        reset = datetime.now(UTC).replace(microsecond=212100) + timedelta(minutes=5)
+        reset = self.clock.now().replace(microsecond=212100) + timedelta(minutes=5)
         return {"x-ratelimit-limit": "300", "x-ratelimit-remaining": "299",
                 "x-ratelimit-reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
 
@@ -64,7 +66,7 @@ class FakeMastodonServer(FakeApi):
 
     def fault_reply(self, fault: Fault, request: Request) -> Reply:
         if fault.kind in ("rate_limit", "quota"):
-            reset = datetime.now(UTC) + timedelta(minutes=fault.regain_minutes)
+            reset = self.clock.now() + timedelta(minutes=fault.regain_minutes)
             return Reply(429, {"error": "Too many requests"},
                          {"x-ratelimit-limit": "300", "x-ratelimit-remaining": "0",
                           "x-ratelimit-reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")})

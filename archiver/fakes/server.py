@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ..clock import Clock, SystemClock
+
 __all__ = ["FakeApi", "Fault", "Reply", "Request"]
 
 
@@ -74,7 +76,8 @@ class FakeApi:
 
     content_type = "application/json; charset=utf-8"
 
-    def __init__(self, *, port: int = 0) -> None:
+    def __init__(self, *, port: int = 0, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()  # rate-limit reset headers are computed from it
         self.stats: Counter[str] = Counter()
         self._faults: list[Fault] = []
         self._seen: Counter[int] = Counter()

@@ -8,12 +8,11 @@ id, partial ``errors[]`` inside HTTP 200, ``x-rate-limit-*`` headers, 429 ``Too 
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ..clock import parse_ts
+from ..clock import Clock, parse_ts
 from .server import FakeApi, Fault, Reply, Request
 from .world import FakeAccount, FakeItem, FakeThread
 
@@ -38,15 +37,16 @@ def _offset(token: str | None) -> int:
 
 
 class FakeXServer(FakeApi):
-    def __init__(self, account: FakeAccount, *, port: int = 0) -> None:
-        super().__init__(port=port)
+    def __init__(self, account: FakeAccount, *, port: int = 0, clock: Clock | None = None) -> None:
+        super().__init__(port=port, clock=clock)
         self.account = account
 
     def extra_headers(self, request: Request, reply: Reply) -> Mapping[str, str]:
         if reply.status == 429:
             return {}
         return {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "449",
-                "x-rate-limit-reset": str(int(time.time()) + 900), "x-access-level": "read", "api-version": "2.150"}
+                "x-rate-limit-reset": str(int(self.clock.now().timestamp()) + 900),
+                "x-access-level": "read", "api-version": "2.150"}
 
     def route_name(self, path: str) -> str:
         if "/search/" in path:
@@ -72,7 +72,7 @@ class FakeXServer(FakeApi):
 
     def fault_reply(self, fault: Fault, request: Request) -> Reply:
         if fault.kind == "rate_limit":
-            reset = int(time.time()) + fault.regain_minutes * 60
+            reset = int(self.clock.now().timestamp()) + fault.regain_minutes * 60
             return Reply(429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
                                "status": 429},
                          {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})

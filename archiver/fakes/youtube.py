@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..clock import Clock
 from .server import FakeApi, Fault, Reply, Request
 from .world import FakeAccount, FakeItem, FakeThread
 
@@ -38,8 +39,9 @@ def _error(status: int, reason: str, message: str, domain: str = "youtube.commen
 class FakeYouTubeServer(FakeApi):
     content_type = "application/json; charset=UTF-8"
 
-    def __init__(self, account: FakeAccount, *, port: int = 0, comments_disabled: frozenset[str] = frozenset()) -> None:
-        super().__init__(port=port)
+    def __init__(self, account: FakeAccount, *, port: int = 0,
+                 clock: Clock | None = None, comments_disabled: frozenset[str] = frozenset()) -> None:
+        super().__init__(port=port, clock=clock)
         self.account = account
         self.comments_disabled = set(comments_disabled)
 
