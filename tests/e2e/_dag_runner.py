@@ -1,4 +1,5 @@
-"""Run social_archive_nightly with dag.test() in a fresh process against the fake Graph API.
+"""Run social_archive_nightly with dag.test() in a fresh process against the demo municipality's fake APIs
+(all seven platforms).
 
 Usage: python _dag_runner.py WORKDIR DATABASE_URL. Prints one JSON line: the DagRun state and the run report.
 A separate process because Airflow's metadata database is chosen once per process.
@@ -18,9 +19,10 @@ os.environ.update({
 })
 sys.path.insert(0, str(root))
 
+from contextlib import ExitStack  # noqa: E402
+
+from archiver.demo import start_demo_sources  # noqa: E402
 from archiver.fakes.demo import demo_page  # noqa: E402
-from archiver.fakes.graph import FakeGraphServer  # noqa: E402
-from tests.conftest import write_config  # noqa: E402
 
 
 def main() -> None:
@@ -30,8 +32,9 @@ def main() -> None:
     db.resetdb()
     page = demo_page()
     del page.posts[4].comments[0]["created_time"]  # one bad thread: quarantined, the run goes on
-    with FakeGraphServer(page) as fake:
-        config = write_config(work / "socialarkiv.toml", fake.url, work, page.token)
+    with ExitStack() as running:
+        config, tokens, _ = start_demo_sources(running, work, page)
+        os.environ.update(tokens)
         dag = DagBag(dag_folder=str(root / "dags")).dags["social_archive_nightly"]
         run = dag.test(run_conf={"config": str(config)})
     reports = sorted((work / "archive" / "reports").glob("*.json"))

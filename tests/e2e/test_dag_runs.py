@@ -1,4 +1,5 @@
-"""dag.test() of social_archive_nightly against the fake Graph API, on SQLite and on PostgreSQL."""
+"""dag.test() of social_archive_nightly for a multi-platform organisation (the demo municipality on all seven
+platforms, served by the fake APIs), on SQLite and on PostgreSQL."""
 
 import json
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from archiver.model import PLATFORMS
 from archiver.package.verify import verify_tree
 
 RUNNER = Path(__file__).with_name("_dag_runner.py")
@@ -18,17 +20,21 @@ def _run(work: Path, database: str) -> dict:
     result = subprocess.run([sys.executable, str(RUNNER), str(work), database], capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
-    assert "demo-page-token-not-secret" not in result.stdout + result.stderr
+    assert "token-not-secret" not in result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _check(work: Path, outcome: dict) -> None:
     assert outcome["state"] in ("success", "DagRunState.SUCCESS"), outcome
     report = outcome["report"]
-    assert report["packages_written"] == 4 and report["quarantined"] == 1 and report["threads"] == 5
+    assert report["threads"] == 23 and report["quarantined"] == 1 and report["packages_written"] == 22, report
+    assert {o["account_key"] for o in report["outcomes"] if o["status"] == "archived"} == {
+        f"demo-{p}" for p in PLATFORMS}
     results = verify_tree(work / "archive" / "packages")
-    assert len(results) == 4 and not any(results.values())
+    assert len(results) == 22 and not any(results.values())
     assert list((work / "archive" / "quarantine").rglob("report.txt"))
+    stored = [p for p in (work / "archive").rglob("*") if p.is_file() and p.suffix in (".json", ".xml", ".txt")]
+    assert not [p for p in stored if b"token-not-secret" in p.read_bytes()], "a token reached a stored file"
 
 
 def test_nightly_dag_on_sqlite(tmp_path):
