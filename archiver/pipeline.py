@@ -34,6 +34,7 @@ from .errors import (
     ConfigError,
     GoneAtSource,
     MalformedResponse,
+    QuotaExhausted,
     RecordError,
     SchemaViolation,
     SourceError,
@@ -260,14 +261,14 @@ def run(services: Services, start: datetime, end: datetime, *, run_id: str | Non
             for ref in refs:
                 try:
                     outcome = archive_thread(services, ref)
-                except (AuthError, ConfigError):
-                    raise
+                except (AuthError, ConfigError, QuotaExhausted):
+                    raise  # the whole account stops: the next thread would fail the same way
                 except SourceError as exc:
                     outcome = ThreadOutcome(key, ref.post_id, "failed", message=str(exc), retryable=exc.retryable)
                 report.outcomes.append(outcome)
                 if progress:
                     progress(outcome)
-        except (AuthError, ConfigError) as exc:
+        except (AuthError, ConfigError, QuotaExhausted) as exc:
             report.account_errors[key] = str(exc)
             log.error("account %s stopped: %s", key, exc)
         except ArchiverError as exc:

@@ -2,10 +2,10 @@
 
 Reference: ../shared/reference/PLATFORM_APIS.md section 2. Requests: ``/{ig-user-id}/media`` newest first
 until a media is older than the window, ``/{media-id}`` for the post, ``/{media-id}/comments`` with the
-``replies{...}`` expansion (top-level comments, newest first), and ``/{comment-id}/replies`` whenever the
-embedded replies have a next page. Instagram has exactly one reply level. Errors and rate limits are the
-Graph API's (``X-Business-Use-Case-Usage`` with type ``instagram``, code 80002), so the Facebook classifier
-is used as is.
+``replies.limit(page_size){...}`` expansion (top-level comments, newest first), and ``/{comment-id}/replies``
+whenever the embedded replies still have a next page. Instagram has exactly one reply level. Errors and rate
+limits are the Graph API's (``X-Business-Use-Case-Usage`` with type ``instagram``, code 80002), so the
+Facebook classifier is used as is.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .common import HttpConnector, Record
 from .facebook import classify_graph_response
 from .pagination import NextUrl, StopBefore, items_of
 
-__all__ = ["COMMENT_FIELDS", "MEDIA_FIELDS", "InstagramConnector"]
+__all__ = ["MEDIA_FIELDS", "InstagramConnector", "comment_fields"]
 
 MEDIA_FIELDS = ",".join([
     "id", "caption", "media_type", "media_product_type", "media_url", "thumbnail_url", "permalink", "shortcode",
@@ -28,7 +28,11 @@ MEDIA_FIELDS = ",".join([
     "children{id,media_type,media_url,thumbnail_url,permalink,timestamp}",
 ])
 _COMMENT = "id,text,timestamp,username,like_count,hidden,from{id,username},user{id},parent_id"
-COMMENT_FIELDS = f"{_COMMENT},replies{{{_COMMENT}}}"
+
+
+def comment_fields(replies_per_comment: int) -> str:
+    """Comment fields with the replies expansion asking for up to ``replies_per_comment`` replies at once."""
+    return f"{_COMMENT},replies.limit({replies_per_comment}){{{_COMMENT}}}"
 
 
 class InstagramConnector(HttpConnector):
@@ -54,7 +58,7 @@ class InstagramConnector(HttpConnector):
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         self.get(f"{self.root}/{ref.post_id}", self.params(fields=MEDIA_FIELDS), "post", record)
-        params = self.params(fields=COMMENT_FIELDS, limit=str(self.account.page_size))
+        params = self.params(fields=comment_fields(self.account.page_size), limit=str(self.account.page_size))
         more: list[str] = []
         for page in self.pages(f"{self.root}/{ref.post_id}/comments", params, NextUrl(), "comments", record):
             for comment in page.get("data") or []:

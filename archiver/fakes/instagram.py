@@ -7,6 +7,7 @@ envelope with BUC type ``instagram`` and code 80002.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from .world import FakeAccount, FakeItem, FakeThread
 
 __all__ = ["FakeInstagramServer"]
 
-EMBEDDED_REPLIES = 3
+EMBEDDED_REPLIES = 25  # Graph's default limit of a nested edge; ``replies.limit(n)`` asks for up to 100
 
 
 def _ts(moment: datetime) -> str:
@@ -48,13 +49,17 @@ class FakeInstagramServer(GraphApi):
             return self.gone("/".join(segments))
         thread, item = found
         if len(segments) == 1:
-            return Reply(200, self.media(thread) if item is thread.post else self.comment(thread, item, True))
+            if item is thread.post:
+                return Reply(200, self.media(thread))
+            return Reply(200, self.comment(thread, item, EMBEDDED_REPLIES))
         if segments[1] == "comments" and item is thread.post:
             tops = sorted(thread.children(None), key=lambda c: c.created, reverse=True)
-            return Reply(200, self.cursor_page([self.comment(thread, c, True) for c in tops], request))
+            match = re.search(r"replies\.limit\((\d+)\)", request.query.get("fields", ""))
+            nested = min(int(match.group(1)), 100) if match else EMBEDDED_REPLIES
+            return Reply(200, self.cursor_page([self.comment(thread, c, nested) for c in tops], request))
         if segments[1] == "replies" and item is not thread.post:
             replies = sorted(thread.children(item.id), key=lambda c: c.created)
-            return Reply(200, self.cursor_page([self.comment(thread, r, False) for r in replies], request))
+            return Reply(200, self.cursor_page([self.comment(thread, r, 0) for r in replies], request))
         return self.gone("/".join(segments))
 
     def media(self, thread: FakeThread) -> dict[str, Any]:
@@ -71,7 +76,8 @@ class FakeInstagramServer(GraphApi):
             body["media_url"] = post.media[0].url
         return body
 
-    def comment(self, thread: FakeThread, item: FakeItem, embed: bool) -> dict[str, Any]:
+    def comment(self, thread: FakeThread, item: FakeItem, embed: int) -> dict[str, Any]:
+        """A comment; a top-level one embeds its first ``embed`` replies and a next link for the rest."""
         body: dict[str, Any] = {"id": item.id, "text": item.text, "timestamp": _ts(item.created),
                                 "username": item.author.handle, "like_count": item.likes, "hidden": item.hidden,
                                 "from": {"id": item.author.id, "username": item.author.handle}}
@@ -81,10 +87,10 @@ class FakeInstagramServer(GraphApi):
             body["parent_id"] = item.parent
         replies = sorted(thread.children(item.id), key=lambda c: c.created)
         if embed and replies and item.parent is None:
-            shown = replies[:EMBEDDED_REPLIES]
-            embedded: dict[str, Any] = {"data": [self.comment(thread, r, False) for r in shown]}
-            if len(replies) > EMBEDDED_REPLIES:
-                query = {"fields": "id,text,timestamp", "limit": str(EMBEDDED_REPLIES), "after": "Mw",
+            shown = replies[:embed]
+            embedded: dict[str, Any] = {"data": [self.comment(thread, r, 0) for r in shown]}
+            if len(replies) > embed:
+                query = {"fields": "id,text,timestamp", "limit": str(embed), "after": "Mw",
                          "access_token": self.token}
                 embedded["paging"] = {"cursors": {"after": "Mw"},
                                       "next": f"{self.url}/{self.api_version}/{item.id}/replies?{urlencode(query)}"}
