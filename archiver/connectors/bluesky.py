@@ -20,7 +20,7 @@ from typing import Any
 from ..clock import parse_ts
 from .base import ThreadRef
 from .common import HttpConnector, Record
-from .http import Classification, Outcome
+from .http import Classification, Outcome, pace_until_reset
 from .pagination import StopBefore, TokenParam, items_of
 
 __all__ = ["BlueskyConnector", "thread_nodes"]
@@ -69,6 +69,11 @@ class BlueskyConnector(HttpConnector):
         if not isinstance(body, Mapping):
             return Classification(Outcome.FATAL, "Bluesky answered with something other than a JSON object")
         return Classification(Outcome.OK)
+
+    def pace(self, headers: Mapping[str, str]) -> float | None:
+        reset = headers.get("ratelimit-reset")
+        seconds = int(reset) - self.clock.now().timestamp() if reset and reset.isdigit() else None
+        return pace_until_reset(headers.get("ratelimit-remaining"), headers.get("ratelimit-limit"), seconds)
 
     def _wait(self, headers: Mapping[str, str]) -> float | None:
         retry = headers.get("retry-after")

@@ -53,7 +53,7 @@ class HttpConnector:
             classify=self.classify, clock=clock, secrets=(token.reveal(),) if token else (),
             policy=RetryPolicy(max_attempts=account.max_attempts, wait_budget=account.max_wait_seconds),
             timeout=account.timeout_seconds, user_agent=f"socialarkiv/{__version__}", transport=transport,
-            sleep=sleep, extra_headers=headers)
+            sleep=sleep, extra_headers=headers, pace=self.pace)
         self.root = self.api_root()
 
     # -------------------------------------------------------------------------- what a platform supplies
@@ -66,6 +66,10 @@ class HttpConnector:
 
     def classify(self, status: int, headers: Mapping[str, str], body: Any) -> Classification:
         raise NotImplementedError
+
+    def pace(self, headers: Mapping[str, str]) -> float | None:
+        """Seconds to wait after a successful response, from the platform's remaining-budget headers."""
+        return None
 
     def list_threads(self, since: datetime, until: datetime) -> list[ThreadRef]:
         raise NotImplementedError

@@ -40,7 +40,7 @@ from ..errors import (
 from ..redact import scrub_json, scrub_text, scrub_url
 from .base import Exchange
 
-__all__ = ["KEPT_HEADERS", "Classification", "HttpClient", "Outcome", "RetryPolicy"]
+__all__ = ["KEPT_HEADERS", "Classification", "HttpClient", "Outcome", "RetryPolicy", "pace_until_reset"]
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class HttpClient:
     user_agent: str = "socialarkiv"
     stats: Stats = field(default_factory=Stats)
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    pace: Callable[[Mapping[str, str]], float | None] | None = None  # seconds to wait after a success
 
     def __post_init__(self) -> None:
         self._client = httpx.Client(transport=self.transport, timeout=self.timeout, follow_redirects=False,
@@ -157,6 +158,7 @@ class HttpClient:
                 else:
                     problem = self.classify(response.status_code, headers, body)
                     if problem.outcome is Outcome.OK:
+                        self._pace(headers)
                         return body, headers
             waited = self._act(problem, attempt, waited, safe_url, cause)
 
@@ -193,6 +195,15 @@ class HttpClient:
         self.sleep(wait)
         return waited + wait
 
+    def _pace(self, headers: Mapping[str, str]) -> None:
+        """Spread the remaining calls until the reset when the platform says few are left (section 8)."""
+        wait = self.pace(headers) if self.pace is not None else None
+        if wait is not None and wait > 0:
+            wait = min(wait, self.policy.wait_budget)
+            self.stats.waited_seconds += wait
+            log.info("pacing: %.1f s before the next request (rate-limit budget nearly used)", wait)
+            self.sleep(wait)
+
     def _backoff(self, attempt: int, base: float) -> float:
         ceiling = min(self.policy.max_backoff, base * (2 ** (attempt - 1)))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)  # "equal jitter"
@@ -211,3 +222,14 @@ def _parse(raw: bytes) -> tuple[Any, str | None]:
         return json.loads(raw.decode("utf-8")), None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, f"{type(exc).__name__} at byte {getattr(exc, 'pos', '?')}"
+
+
+def pace_until_reset(remaining: str | None, limit: str | None, seconds_to_reset: float | None,
+                     threshold: float = 0.1) -> float | None:
+    """Below ``threshold`` of the limit, wait (time to reset) / (calls left), so the budget lasts to the reset."""
+    if not (remaining and limit and remaining.isdigit() and limit.isdigit()) or seconds_to_reset is None:
+        return None
+    left, total = int(remaining), int(limit)
+    if total <= 0 or left >= total * threshold:
+        return None
+    return max(0.0, seconds_to_reset) / max(left, 1)

@@ -17,7 +17,7 @@ from typing import Any
 from ..clock import parse_ts
 from .base import ThreadRef
 from .common import HttpConnector, Record
-from .http import Classification, Outcome
+from .http import Classification, Outcome, pace_until_reset
 from .pagination import LinkHeader, StopBefore
 
 __all__ = ["MastodonConnector", "snowflake"]
@@ -56,6 +56,10 @@ class MastodonConnector(HttpConnector):
         if not isinstance(body, Mapping | list):
             return Classification(Outcome.FATAL, "Mastodon answered with something other than JSON")
         return Classification(Outcome.OK)
+
+    def pace(self, headers: Mapping[str, str]) -> float | None:
+        return pace_until_reset(headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-limit"),
+                                _until(headers.get("x-ratelimit-reset"), self.clock.now()))
 
     def list_threads(self, since: datetime, until: datetime) -> list[ThreadRef]:
         refs: dict[str, ThreadRef] = {}

@@ -22,7 +22,7 @@ from ..clock import format_ts, parse_ts
 from ..errors import GoneAtSource
 from .base import ThreadRef
 from .common import HttpConnector, Record
-from .http import Classification, Outcome
+from .http import Classification, Outcome, pace_until_reset
 from .pagination import TokenParam
 
 __all__ = ["EXPANSIONS", "TWEET_FIELDS", "XConnector", "snowflake_time"]
@@ -85,6 +85,11 @@ class XConnector(HttpConnector):
         if "data" not in body and _not_found(body):
             return Classification(Outcome.GONE, "X: the post was deleted or is unavailable (Not Found Error)")
         return Classification(Outcome.OK)
+
+    def pace(self, headers: Mapping[str, str]) -> float | None:
+        reset = headers.get("x-rate-limit-reset")
+        seconds = int(reset) - self.clock.now().timestamp() if reset and reset.isdigit() else None
+        return pace_until_reset(headers.get("x-rate-limit-remaining"), headers.get("x-rate-limit-limit"), seconds)
 
     def _rate_wait(self, headers: Mapping[str, str]) -> float:
         remaining = headers.get("x-rate-limit-remaining")
