@@ -19,7 +19,7 @@ from typing import Any
 
 from ..clock import parse_ts
 from .base import ThreadRef
-from .common import HttpConnector, Record
+from .common import HttpConnector, Record, oldest_first
 from .http import Classification, Outcome, pace_until_reset
 from .pagination import StopBefore, TokenParam, items_of
 
@@ -102,7 +102,7 @@ class BlueskyConnector(HttpConnector):
                 indexed = _indexed(item)
                 if indexed is not None and since <= indexed < until and isinstance(post.get("uri"), str):
                     refs.setdefault(post["uri"], ThreadRef(self.account.key, post["uri"], post.get("indexedAt")))
-        return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
+        return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         url = f"{self.root}/app.bsky.feed.getPostThread"

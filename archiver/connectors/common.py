@@ -13,7 +13,7 @@ into an ``Authorization: Bearer`` header. Either way they are only ever sent to 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -28,7 +28,7 @@ from .base import Exchange, RawCapture, ThreadRef
 from .http import Classification, HttpClient, RetryPolicy
 from .pagination import Paginator, follow
 
-__all__ = ["HttpConnector", "Record"]
+__all__ = ["HttpConnector", "Record", "oldest_first"]
 
 Record = Callable[[Exchange], None]
 
@@ -121,6 +121,11 @@ class HttpConnector:
 
     def close(self) -> None:
         self.client.close()
+
+
+def oldest_first(refs: Iterable[ThreadRef]) -> list[ThreadRef]:
+    """The order ``list_threads`` promises: by last activity, then id, so runs are reproducible."""
+    return sorted(refs, key=lambda r: (r.updated_at or "", r.post_id))
 
 
 def _same_origin(url: str, base: str) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from .base import ThreadRef
-from .common import HttpConnector, Record
+from .common import HttpConnector, Record, oldest_first
 from .http import Classification, Outcome
 from .pagination import NextUrl
 
@@ -106,7 +106,7 @@ class FacebookConnector(HttpConnector):
             for item in body.get("data") or []:
                 if isinstance(item, Mapping) and isinstance(item.get("id"), str):
                     refs.setdefault(item["id"], ThreadRef(self.account.key, item["id"], item.get("updated_time")))
-        return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
+        return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         self.get(f"{self.root}/{ref.post_id}", self.params(fields=POST_FIELDS), "post", record)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..clock import parse_ts
 from .base import ThreadRef
-from .common import HttpConnector, Record
+from .common import HttpConnector, Record, oldest_first
 from .facebook import classify_graph_response
 from .pagination import NextUrl, StopBefore, items_of
 
@@ -54,7 +54,7 @@ class InstagramConnector(HttpConnector):
                 created = _time(item)
                 if created is not None and since <= created < until:
                     refs.setdefault(item["id"], ThreadRef(self.account.key, item["id"], item.get("timestamp")))
-        return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
+        return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         self.get(f"{self.root}/{ref.post_id}", self.params(fields=MEDIA_FIELDS), "post", record)

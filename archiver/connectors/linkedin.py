@@ -20,9 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ..clock import format_ts
-from ..normalise.common import mapping
 from .base import ThreadRef
-from .common import HttpConnector, Record
+from .common import HttpConnector, Record, oldest_first
 from .http import Classification, Outcome
 from .pagination import Offset, StopBefore, items_of
 
@@ -85,7 +84,7 @@ class LinkedInConnector(HttpConnector):
                     modified = _ms(post.get("lastModifiedAt"))
                     refs.setdefault(post["id"], ThreadRef(self.account.key, post["id"],
                                                           format_ts(modified) if modified else None))
-        return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
+        return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         urn = urn_path(ref.post_id)
@@ -101,7 +100,8 @@ class LinkedInConnector(HttpConnector):
                 for comment in items_of(page, "elements"):
                     if not isinstance(comment, Mapping) or not isinstance(comment.get("commentUrn"), str):
                         continue
-                    summary = mapping(comment.get("commentsSummary"))
+                    summary = comment.get("commentsSummary")
+                    summary = summary if isinstance(summary, Mapping) else {}
                     replies = summary.get("aggregatedTotalComments") or summary.get("totalFirstLevelComments")
                     if isinstance(replies, int) and replies > 0 and comment["commentUrn"] not in nested:
                         nested.append(comment["commentUrn"])

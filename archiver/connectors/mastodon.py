@@ -16,7 +16,7 @@ from typing import Any
 
 from ..clock import parse_ts
 from .base import ThreadRef
-from .common import HttpConnector, Record
+from .common import HttpConnector, Record, oldest_first
 from .http import Classification, Outcome, pace_until_reset
 from .pagination import LinkHeader, StopBefore
 
@@ -77,7 +77,7 @@ class MastodonConnector(HttpConnector):
                 if created is not None and since <= created < until:
                     refs.setdefault(status["id"], ThreadRef(self.account.key, status["id"],
                                                             status.get("edited_at") or status.get("created_at")))
-        return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
+        return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         root = self.get(f"{self.root}/statuses/{ref.post_id}", None, "post", record)

@@ -21,7 +21,7 @@ from typing import Any
 from ..clock import format_ts, parse_ts
 from ..errors import GoneAtSource
 from .base import ThreadRef
-from .common import HttpConnector, Record
+from .common import HttpConnector, Record, oldest_first
 from .http import Classification, Outcome, pace_until_reset
 from .pagination import TokenParam
 
@@ -114,7 +114,7 @@ class XConnector(HttpConnector):
             for tweet in body.get("data") or []:
                 if isinstance(tweet, Mapping) and isinstance(tweet.get("id"), str):
                     refs.setdefault(tweet["id"], ThreadRef(self.account.key, tweet["id"], tweet.get("created_at")))
-        return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
+        return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         post = self.get(f"{self.root}/tweets/{ref.post_id}", self._fields(), "post", record)

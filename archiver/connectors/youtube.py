@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from ..clock import format_ts, parse_ts
 from ..errors import GoneAtSource
 from .base import ThreadRef
-from .common import HttpConnector, Record
+from .common import HttpConnector, Record, oldest_first
 from .http import Classification, Outcome
 from .pagination import StopBefore, TokenParam, items_of
 
@@ -91,7 +91,7 @@ class YouTubeConnector(HttpConnector):
                 published = _published(item)
                 if video and published is not None and since <= published < until:
                     refs.setdefault(video, ThreadRef(self.account.key, video, format_ts(published)))
-        return sorted(refs.values(), key=lambda r: (r.updated_at or "", r.post_id))
+        return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         video = self.get(f"{self.root}/videos", self.params(part="snippet,statistics,status,contentDetails",
