@@ -165,3 +165,27 @@ def test_a_malformed_response_is_quarantined_while_the_others_are_archived(platf
     text = (Path(quarantined.location or "") / "report.txt").read_text(encoding="utf-8")
     assert "malformed-response" in text and "not valid JSON" in text
     assert TOKEN not in (Path(quarantined.location or "") / "capture.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("platform", "setup", "expected"), [
+    ("x", {"deleted_parent_refs": 2}, "partial error(s) 'Not Found Error'"),
+    ("mastodon", {"unseen_comments": 3}, "do not deliver to this instance"),
+    ("youtube", {"comments_disabled": True}, "comments are disabled"),
+    ("instagram", {"unseen_comments": 1}, "the platform reports"),
+])
+def test_what_the_platform_does_not_give_is_recorded_as_a_gap(platform, setup, expected, tmp_path):
+    world = synthetic_account(platform, 1, 5, seed=3, token=TOKEN)
+    thread = world.threads[0]
+    options: dict[str, Any] = {"clock": CLOCK}
+    if setup.pop("comments_disabled", False):
+        options["comments_disabled"] = frozenset({thread.post.id})
+    for name, value in setup.items():
+        setattr(thread, name, value)
+    with fake_for(platform, world, **options) as server:
+        account = _settings(tmp_path, platform, server, world).accounts[0]
+        connector = _connector(account)
+        ref = connector.list_threads(SINCE, UNTIL)[0]
+        captured = normaliser_for(platform)(connector.capture_thread(ref), account)
+    gaps = " | ".join(captured.provenance.completeness.gaps)
+    assert expected in gaps, gaps
+    assert thread_problems(captured.to_dict()) == []
