@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .graph import FakePage, FakePost
+from .world import PEOPLE, QUESTIONS
 
 __all__ = ["DEMO_PAGE_ID", "DEMO_TOKEN", "demo_page", "synthetic_page"]
 
@@ -21,28 +22,8 @@ DEMO_PAGE_NAME = "Demo kommune"
 DEMO_TOKEN = "demo-page-token-not-secret"
 _EPOCH = datetime(2026, 10, 1, 7, 30, tzinfo=UTC)
 
-_PEOPLE = [
-    ("100001234500001", "Kari Nordmann"), ("100001234500002", "Ola Hansen"), ("100001234500003", "Åse Løvås"),
-    ("100001234500004", "Søren Kjærgaard"), ("100001234500005", "Mette Frølund"), ("100001234500006", "Per Ødegård"),
-    ("100001234500007", "Ingrid Bø"), ("100001234500008", "Jørgen Æbeltoft"), ("100001234500009", "Nils Haugen"),
-    ("100001234500010", "Sigrid Vågen"), ("100001234500011", "Lars Østergaard"), ("100001234500012", "Fatima Ali"),
-]
-_SNOW_COMMENTS = [
-    "Når kommer brøytebilen til Solbakken? Vi har ikke kommet oss ut siden i går ❄️",
-    "Fortauet langs Storgata er helt glatt, noen må strø før noen brekker lårhalsen!",
-    "Takk til brøytemannskapet, dere gjør en kjempejobb 👏",
-    "Kvifor blir ikkje gangvegen ved skulen brøyta først? Borna må gå i vegbana.",
-    "Det er stadig ikke ryddet ved busstoppet på Nedre Løkka 😡",
-    "Sne overalt her i Grænsebyen også, hvornår kommer I forbi? 🙂",
-    "Bra at dere prioriterer sykkelveiene i år 🚲",
-    "Brøytekanten sperrer innkjørselen vår igjen. Hvem ringer jeg?",
-    "Kan dere legge ut et kart over hvilke veier som er brøytet?",
-    "Hele Fjellveien er en skøytebane nå ⛸️ Kom og strø!",
-    "Min mor på 87 kommer seg ikke til butikken, kan noen hjelpe?",
-    "Helt greit, det har snødd 40 cm på én natt. Tålmodighet folkens 😅",
-    "Hvorfor brøytes det klokka 04 om natta rett utenfor soverommet mitt?",
-    "Tak for hurtig rydning på cykelstien i morges 👍",
-]
+_PEOPLE = [(f"1000012345{number:05d}", name) for number, (name, _) in enumerate(PEOPLE, 1)]
+_SNOW_COMMENTS = QUESTIONS
 _SNOW_REPLIES = [
     "Hei! Takk for beskjed, vi har sendt et mannskap dit nå. Hilsen Demo kommune",
     "Samme her, helt håpløst.",

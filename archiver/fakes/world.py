@@ -13,7 +13,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["FakeAccount", "FakeItem", "FakeMedia", "FakeThread", "Person", "demo_account", "synthetic_account"]
+__all__ = [
+    "PEOPLE", "QUESTIONS", "FakeAccount", "FakeItem", "FakeMedia", "FakeThread", "Person", "demo_account",
+    "synthetic_account",
+]
 
 EPOCH = datetime(2026, 10, 1, 7, 30, tzinfo=UTC)
 X_EPOCH_MS = 1288834974657
@@ -126,13 +129,13 @@ def _tid(when: datetime, number: int) -> str:
     return out
 
 
-_PEOPLE = [
+PEOPLE = [  # (name, handle); every name and handle is invented
     ("Kari Nordmann", "kari_n"), ("Ola Hansen", "olahansen"), ("Åse Løvås", "aselovas"),
     ("Søren Kjærgaard", "sorenkj"), ("Mette Frølund", "mettef"), ("Per Ødegård", "per.odegard"),
     ("Ingrid Bø", "ingridbo"), ("Jørgen Æbeltoft", "jaebeltoft"), ("Nils Haugen", "nilsh"),
     ("Sigrid Vågen", "sigridv"), ("Lars Østergaard", "larsoe"), ("Fatima Ali", "fatima.ali"),
 ]
-_QUESTIONS = [
+QUESTIONS = [
     "Når kommer brøytebilen til Solbakken? Vi har ikke kommet oss ut siden i går ❄️",
     "Fortauet langs Storgata er helt glatt, noen må strø før noen brekker lårhalsen!",
     "Takk til brøytemannskapet, dere gjør en kjempejobb 👏",
@@ -142,7 +145,10 @@ _QUESTIONS = [
     "Bra at dere prioriterer sykkelveiene i år 🚲",
     "Brøytekanten sperrer innkjørselen vår igjen. Hvem ringer jeg?",
     "Kan dere legge ut et kart over hvilke veier som er brøytet?",
+    "Hele Fjellveien er en skøytebane nå ⛸️ Kom og strø!",
     "Min mor på 87 kommer seg ikke til butikken, kan noen hjelpe?",
+    "Helt greit, det har snødd 40 cm på én natt. Tålmodighet folkens 😅",
+    "Hvorfor brøytes det klokka 04 om natta rett utenfor soverommet mitt?",
     "Tak for hurtig rydning på cykelstien i morges 👍",
 ]
 _REPLIES = [
@@ -186,7 +192,7 @@ def synthetic_account(platform: str, threads: int, comments: int, *, seed: int =
     rng = random.Random(f"{platform}/{seed}")
     account_id, handle, name = _ACCOUNTS.get(platform, ("1", "org", "Org"))
     me = Person(account_id, handle, name)
-    people = [_person(platform, i, n, h) for i, (n, h) in enumerate(_PEOPLE)]
+    people = [_person(platform, i, n, h) for i, (n, h) in enumerate(PEOPLE)]
     ids = IdScheme(platform, account_id)
     result = []
     counter = 0
@@ -210,7 +216,7 @@ def synthetic_account(platform: str, threads: int, comments: int, *, seed: int =
                                 author, when, text, parent=parent.id, likes=rng.randint(0, 5))
             else:
                 item = FakeItem(ids.make("comment", counter, when), rng.choice(people), when,
-                                rng.choice(_QUESTIONS), likes=rng.randint(0, 30),
+                                rng.choice(QUESTIONS), likes=rng.randint(0, 30),
                                 hidden=rng.random() < hidden_share)
             if rng.random() < edited_share:
                 counter += 1
@@ -228,7 +234,7 @@ def demo_account(platform: str, token: str) -> FakeAccount:
     account = synthetic_account(platform, 1, 120, seed=2026, token=token, start=EPOCH + timedelta(days=14),
                                 hidden_share=0.0, edited_share=0.0)
     me = account.me
-    people = [_person(platform, i, n, h) for i, (n, h) in enumerate(_PEOPLE)]
+    people = [_person(platform, i, n, h) for i, (n, h) in enumerate(PEOPLE)]
     ids = IdScheme(platform, me.id)
     base = EPOCH + timedelta(days=30)
     counter = 10_000

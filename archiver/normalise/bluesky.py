@@ -19,7 +19,7 @@ from ..connectors.base import RawCapture
 from ..connectors.bluesky import thread_nodes
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, mapping, string, text, timestamp, url
+from .common import assemble_thread, dig, integer, mapping, required_timestamp, string, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -132,7 +132,7 @@ def _fields(view: Mapping[str, Any], own_ids: frozenset[str]) -> dict[str, Any]:
     did = text(author.get("did"))
     handle = text(author.get("handle"))
     created = timestamp(record.get("createdAt"), f"post {uri} createdAt", required=False) or \
-        timestamp(view.get("indexedAt"), f"post {uri} indexedAt")
+        required_timestamp(view.get("indexedAt"), f"post {uri} indexedAt")
     reactions = {k: v for k, v in (("like", integer(view.get("likeCount"))),
                                    ("repost", integer(view.get("repostCount"))),
                                    ("quote", integer(view.get("quoteCount")))) if v is not None}

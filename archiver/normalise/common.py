@@ -20,7 +20,8 @@ from ..errors import RecordError
 from ..model import Comment, Completeness, Post, Provenance, Source, Thread
 
 __all__ = [
-    "assemble_thread", "dig", "html_to_text", "integer", "mapping", "string", "text", "timestamp", "tree_order", "url",
+    "assemble_thread", "dig", "html_to_text", "integer", "mapping", "required_timestamp", "string", "text",
+    "timestamp", "tree_order", "url",
 ]
 
 
@@ -82,6 +83,13 @@ def timestamp(value: Any, what: str, *, required: bool = True) -> str | None:
     if required:
         raise RecordError(f"{what} is missing")
     return None
+
+
+def required_timestamp(value: Any, what: str) -> str:
+    """Like ``timestamp``, for a time the record cannot do without (``RecordError`` names ``what``)."""
+    result = timestamp(value, what)
+    assert result is not None  # required=True raises instead of returning None
+    return result
 
 
 _BLOCK = re.compile(r"<\s*(br\s*/?|/p|/li|/blockquote)\s*>", re.IGNORECASE)

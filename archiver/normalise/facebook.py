@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..clock import format_ts, parse_ts
+from ..clock import format_ts
 from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Completeness, Post, Provenance, Source, Thread
+from .common import required_timestamp, text, url
 
 __all__ = ["normalise", "normalise_attachments", "normalise_comment", "normalise_post", "read"]
 
@@ -75,7 +76,7 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
         gaps.append("the platform did not report a comment count")
     served = next((e.headers.get("facebook-api-version") for e in raw.exchanges
                    if e.headers.get("facebook-api-version")), None)
-    permalink = _url(post_body.get("permalink_url"))
+    permalink = url(post_body.get("permalink_url"))
     return Thread(
         source=Source(platform="facebook", account_id=account.account_id, account_name=account.name,
                       post_id=post.id, permalink=permalink),
@@ -93,7 +94,7 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
 
 
 def normalise_post(item: Mapping[str, Any], own_ids: Iterable[str] = ()) -> Post:
-    post_id = _text(item.get("id"))
+    post_id = text(item.get("id"))
     if not post_id:
         raise RecordError("Graph API post has no id")
     author = _author(item.get("from"), frozenset(own_ids))
@@ -102,23 +103,23 @@ def normalise_post(item: Mapping[str, Any], own_ids: Iterable[str] = ()) -> Post
     return Post(
         id=post_id,
         author=author,
-        created_at=_ts(item.get("created_time"), f"post {post_id} created_time"),
-        text=_text(item.get("message")) or _text(item.get("story")) or "",
+        created_at=required_timestamp(item.get("created_time"), f"post {post_id} created_time"),
+        text=text(item.get("message")) or text(item.get("story")) or "",
         attachments=normalise_attachments(item.get("attachments")),
         reactions=_reactions(item),
         visibility="hidden" if item.get("is_hidden") is True else "visible",
-        permalink=_url(item.get("permalink_url")),
+        permalink=url(item.get("permalink_url")),
     )
 
 
 def normalise_comment(item: Mapping[str, Any], own_ids: Iterable[str] = ()) -> Comment:
-    permalink = _url(item.get("permalink_url"))
+    permalink = url(item.get("permalink_url"))
     link_ids = _permalink_ids(permalink)
-    comment_id = _text(item.get("id")) or link_ids.get("reply_comment_id") or link_ids.get("comment_id")
+    comment_id = text(item.get("id")) or link_ids.get("reply_comment_id") or link_ids.get("comment_id")
     if not comment_id:
         raise RecordError("Graph API comment has neither id nor a permalink with comment_id")
     parent = item.get("parent")
-    parent_id = _text(parent.get("id")) if isinstance(parent, Mapping) else None
+    parent_id = text(parent.get("id")) if isinstance(parent, Mapping) else None
     if parent_id is None and "reply_comment_id" in link_ids:
         parent_id = link_ids.get("comment_id")
     if parent_id is not None and parent_id != comment_id and "_" not in parent_id and "_" in comment_id:
@@ -131,8 +132,8 @@ def normalise_comment(item: Mapping[str, Any], own_ids: Iterable[str] = ()) -> C
         id=comment_id,
         parent_id=parent_id if parent_id != comment_id else None,
         author=_author(item.get("from"), frozenset(own_ids)),
-        created_at=_ts(item.get("created_time"), f"comment {comment_id} created_time"),
-        text=_text(item.get("message")) or "",
+        created_at=required_timestamp(item.get("created_time"), f"comment {comment_id} created_time"),
+        text=text(item.get("message")) or "",
         attachments=normalise_attachments({"data": [attachment]}) if isinstance(attachment, Mapping) else (),
         reactions=reactions,
         visibility="hidden" if item.get("is_hidden") is True else "visible",
@@ -201,22 +202,22 @@ def normalise_attachments(value: Any) -> tuple[Attachment, ...]:
         if isinstance(sub_items, list) and sub_items:
             stack.extend(reversed(sub_items))  # an album: its photos are the attachments
             continue
-        kind = _text(item.get("media_type")) or _text(item.get("type")) or "other"
+        kind = text(item.get("media_type")) or text(item.get("type")) or "other"
         media = item.get("media")
         image = media.get("image") if isinstance(media, Mapping) else None
         target = item.get("target")
-        url = (_url(image.get("src")) if isinstance(image, Mapping) else None) \
-            or _url(item.get("url")) or (_url(target.get("url")) if isinstance(target, Mapping) else None)
-        result.append(Attachment(type=_ATTACHMENT_TYPES.get(kind, "other"), url=url,
-                                 alt_text=_text(item.get("description")), title=_text(item.get("title"))))
+        link = (url(image.get("src")) if isinstance(image, Mapping) else None) \
+            or url(item.get("url")) or (url(target.get("url")) if isinstance(target, Mapping) else None)
+        result.append(Attachment(type=_ATTACHMENT_TYPES.get(kind, "other"), url=link,
+                                 alt_text=text(item.get("description")), title=text(item.get("title"))))
     return tuple(result)
 
 
 def _author(value: Any, own_ids: frozenset[str]) -> Author:
     if not isinstance(value, Mapping):
         return Author(id=None, display_name=None, is_organisation=False)
-    author_id = _text(value.get("id"))
-    return Author(id=author_id, display_name=_text(value.get("name")),
+    author_id = text(value.get("id"))
+    return Author(id=author_id, display_name=text(value.get("name")),
                   is_organisation=author_id is not None and author_id in own_ids)
 
 
@@ -246,24 +247,3 @@ def _permalink_ids(url: str | None) -> dict[str, str]:
         return {}
     query = parse_qs(urlsplit(url).query)
     return {k: v[0] for k, v in query.items() if k in ("comment_id", "reply_comment_id") and v and v[0]}
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value if value.strip() else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def _url(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.startswith(("http://", "https://")) else None
-
-
-def _ts(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise RecordError(f"{what} is missing")
-    try:
-        return format_ts(parse_ts(value))
-    except ValueError as exc:
-        raise RecordError(f"{what} is not a timestamp") from exc

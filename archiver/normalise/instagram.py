@@ -18,7 +18,7 @@ from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, string, text, timestamp, tree_order, url
+from .common import assemble_thread, dig, integer, required_timestamp, string, text, tree_order, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_media", "read"]
 
@@ -68,7 +68,7 @@ def normalise_media(item: Mapping[str, Any], own_ids: Iterable[str] = (), accoun
         id=media_id,
         author=Author(id=owner, display_name=text(item.get("username")) or account_name,
                       is_organisation=owner is None or owner in frozenset(own_ids)),
-        created_at=timestamp(item.get("timestamp"), f"media {media_id} timestamp") or "",
+        created_at=required_timestamp(item.get("timestamp"), f"media {media_id} timestamp"),
         text=string(item.get("caption")),
         attachments=attachments,
         reactions={"like": likes} if likes is not None else {},
@@ -88,7 +88,7 @@ def normalise_comment(item: Mapping[str, Any], own_ids: Iterable[str] = (), pare
         parent_id=text(item.get("parent_id")) or parent,
         author=Author(id=author_id, display_name=text(dig(item, "from", "username")) or text(item.get("username")),
                       is_organisation=author_id is not None and author_id in frozenset(own_ids)),
-        created_at=timestamp(item.get("timestamp"), f"comment {comment_id} timestamp") or "",
+        created_at=required_timestamp(item.get("timestamp"), f"comment {comment_id} timestamp"),
         text=string(item.get("text")),
         reactions={"like": likes} if likes is not None else {},
         visibility="hidden" if item.get("hidden") is True else "visible",

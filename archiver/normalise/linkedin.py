@@ -18,7 +18,7 @@ from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, string, text, timestamp, url
+from .common import assemble_thread, dig, integer, required_timestamp, string, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -67,7 +67,7 @@ def normalise_post(item: Mapping[str, Any], own_ids: Iterable[str] = (), account
         raise RecordError("LinkedIn post has no id")
     author = text(item.get("author"))
     own = frozenset(own_ids)
-    created = timestamp(item.get("publishedAt") or item.get("createdAt"), f"post {urn} createdAt") or ""
+    created = required_timestamp(item.get("publishedAt") or item.get("createdAt"), f"post {urn} createdAt")
     modified = timestamp(item.get("lastModifiedAt"), f"post {urn} lastModifiedAt", required=False)
     return Post(
         id=urn,
@@ -89,7 +89,7 @@ def normalise_comment(item: Mapping[str, Any], own_ids: Iterable[str] = (), pare
         raise RecordError("LinkedIn comment has neither commentUrn nor id")
     actor = text(item.get("actor")) or text(dig(item, "created", "actor"))
     own = frozenset(own_ids)
-    created = timestamp(dig(item, "created", "time"), f"comment {urn} created.time") or ""
+    created = required_timestamp(dig(item, "created", "time"), f"comment {urn} created.time")
     modified = timestamp(dig(item, "lastModified", "time"), f"comment {urn} lastModified.time", required=False)
     likes = integer(dig(item, "likesSummary", "totalLikes"))
     content = item.get("content")

@@ -18,7 +18,7 @@ from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, html_to_text, integer, mapping, text, timestamp, url
+from .common import assemble_thread, html_to_text, integer, mapping, required_timestamp, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -97,7 +97,7 @@ def _fields(status: Mapping[str, Any], own_ids: frozenset[str]) -> dict[str, Any
         "id": status_id,
         "author": Author(id=author_id, display_name=text(account.get("display_name")) or text(account.get("acct")),
                          is_organisation=author_id is not None and author_id in own_ids),
-        "created_at": timestamp(status.get("created_at"), f"status {status_id} created_at"),
+        "created_at": required_timestamp(status.get("created_at"), f"status {status_id} created_at"),
         "edited_at": timestamp(status.get("edited_at"), f"status {status_id} edited_at", required=False),
         "text": f"[{warning}] {body}" if warning else body,
         "attachments": tuple(attachments),

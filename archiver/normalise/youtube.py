@@ -19,7 +19,7 @@ from ..connectors.base import RawCapture
 from ..connectors.youtube import error_reasons
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, mapping, string, text, timestamp, tree_order, url
+from .common import assemble_thread, dig, integer, mapping, required_timestamp, string, text, timestamp, tree_order, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_video", "read"]
 
@@ -77,7 +77,7 @@ def normalise_video(video: Mapping[str, Any], own_ids: Iterable[str] = ()) -> Po
         id=video_id,
         author=Author(id=channel, display_name=text(snippet.get("channelTitle")),
                       is_organisation=channel is not None and channel in frozenset(own_ids)),
-        created_at=timestamp(snippet.get("publishedAt"), f"video {video_id} publishedAt") or "",
+        created_at=required_timestamp(snippet.get("publishedAt"), f"video {video_id} publishedAt"),
         text=f"{title}\n\n{description}".strip(),
         attachments=(Attachment("video", watch, None, title or None),),
         reactions=reactions,
@@ -92,7 +92,7 @@ def normalise_comment(item: Mapping[str, Any], video_id: str | None = None, own_
         raise RecordError("YouTube comment has no id")
     snippet = mapping(item.get("snippet"))
     channel = text(dig(snippet, "authorChannelId", "value"))
-    published = timestamp(snippet.get("publishedAt"), f"comment {comment_id} publishedAt") or ""
+    published = required_timestamp(snippet.get("publishedAt"), f"comment {comment_id} publishedAt")
     updated = timestamp(snippet.get("updatedAt"), f"comment {comment_id} updatedAt", required=False)
     status = snippet.get("moderationStatus")
     video = text(snippet.get("videoId")) or video_id
