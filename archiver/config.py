@@ -22,9 +22,11 @@ __all__ = [
     "AccountConfig",
     "Secret",
     "Settings",
+    "WebhookConfig",
     "load_settings",
     "parse_settings",
     "resolve_credential",
+    "resolve_secret",
 ]
 
 CONFIG_ENV = "SOCIALARKIV_CONFIG"
@@ -79,6 +81,18 @@ class AccountConfig:
 
 
 @dataclass(frozen=True)
+class WebhookConfig:
+    """The webhook receiver (Facebook Page and Instagram ``feed``/``comments`` subscriptions)."""
+
+    app_secret: str = "env:SOCIALARKIV_WEBHOOK_APP_SECRET"    # credential reference, never the value
+    verify_token: str = "env:SOCIALARKIV_WEBHOOK_VERIFY_TOKEN"
+    host: str = "127.0.0.1"
+    port: int = 8710
+    path: str = "/webhooks/meta"
+    max_body_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True)
 class Settings:
     organisation: str
     store_path: Path
@@ -87,6 +101,18 @@ class Settings:
     initial_since: str = "2000-01-01T00:00:00Z"
     volatile_fields: tuple[str, ...] = ("reactions",)
     source_file: Path | None = field(default=None, compare=False)
+    catalog_url: str | None = None  # None: SQLite in the work folder
+    lookback_days: int = 30         # threads younger than this are captured every run (late comments)
+    revisit_days: int = 7           # older threads without a change signal are captured this often
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+
+    @property
+    def catalog(self) -> str:
+        return self.catalog_url or f"sqlite:///{self.work_path / 'catalog.sqlite'}"
+
+    @property
+    def webhook_spool(self) -> Path:
+        return self.work_path / "webhooks"
 
     def account(self, key: str) -> AccountConfig:
         for account in self.accounts:
@@ -134,6 +160,10 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         initial_since=str(archive.get("initial_since", "2000-01-01T00:00:00Z")),
         volatile_fields=tuple(archive.get("volatile_fields", ["reactions"])),
         source_file=source,
+        catalog_url=_optional_str(archive, "catalog", where + ": [archive]"),
+        lookback_days=_days(archive, "lookback_days", 30, where + ": [archive]"),
+        revisit_days=_days(archive, "revisit_days", 7, where + ": [archive]"),
+        webhooks=_webhooks(raw.get("webhooks", {}), where + ": [webhooks]"),
     )
 
 
@@ -143,19 +173,23 @@ def resolve_credential(account: AccountConfig,
     ``none`` (an API read without credentials) gives an empty one."""
     if account.credential == "none":  # public APIs read without a credential (Bluesky AppView, Mastodon)
         return Secret("")
-    scheme, _, ref = account.credential.partition(":")
+    return resolve_secret(account.credential, f"account {account.key}: credential", resolvers)
+
+
+def resolve_secret(reference: str, what: str, resolvers: Mapping[str, CredentialResolver] | None = None) -> Secret:
+    """The secret behind a reference ``env:NAME``, ``value:TEXT`` or ``conn:ID``; ``what`` names it in errors."""
+    scheme, _, ref = reference.partition(":")
     table: dict[str, CredentialResolver] = {"env": os.environ.get, "value": lambda text: text}
     table.update(resolvers or {})
     resolver = table.get(scheme)
     if resolver is None or not ref:
         raise ConfigError(
-            f"account {account.key}: credential must be 'env:VARIABLE', 'conn:AIRFLOW_CONNECTION_ID' or "
-            f"'value:TOKEN', not {scheme + ':…' if ref else repr(account.credential)}"
+            f"{what} must be 'env:VARIABLE', 'conn:AIRFLOW_CONNECTION_ID' or "
+            f"'value:TOKEN', not {scheme + ':…' if ref else repr(reference)}"
             + ("" if scheme != "conn" else " (conn: works only inside Airflow)"))
     value = resolver(ref)
     if not value:
-        raise ConfigError(f"account {account.key}: credential {scheme}:{ref} is empty or not set; "
-                          f"provide the access token there")
+        raise ConfigError(f"{what} {scheme}:{ref} is empty or not set; provide the secret there")
     return Secret(value)
 
 
@@ -171,6 +205,37 @@ def _str(table: Mapping[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: '{key}' must be a non-empty string")
     return value
+
+
+def _optional_str(table: Mapping[str, Any], key: str, where: str) -> str | None:
+    return None if table.get(key) is None else _str(table, key, where)
+
+
+def _days(table: Mapping[str, Any], key: str, default: int, where: str) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 36500:
+        raise ConfigError(f"{where}: '{key}' must be a whole number of days from 0 to 36500")
+    return value
+
+
+def _webhooks(raw: Any, where: str) -> WebhookConfig:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    known = set(WebhookConfig.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+    config = WebhookConfig(**raw)
+    for name in ("app_secret", "verify_token"):
+        value = getattr(config, name)
+        if not isinstance(value, str) or not value.startswith(("env:", "conn:", "value:")):
+            raise ConfigError(f"{where}: '{name}' must be a credential reference 'env:VARIABLE', 'conn:ID' or "
+                              "'value:TEXT'")
+    if not isinstance(config.port, int) or not 0 <= config.port <= 65535:
+        raise ConfigError(f"{where}: 'port' must be a port number")
+    if not isinstance(config.path, str) or not config.path.startswith("/"):
+        raise ConfigError(f"{where}: 'path' must start with '/'")
+    return config
 
 
 def _path(value: Any, base: Path) -> Path:

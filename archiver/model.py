@@ -9,21 +9,31 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+SCHEMA_VERSIONS = ("1.0", "1.1")  # 1.1 added ``history``; 1.0 documents still read
 PLATFORMS = ("facebook", "instagram", "x", "youtube", "linkedin", "mastodon", "bluesky")
 
 Visibility = Literal["visible", "hidden", "deleted"]
+VersionSource = Literal["capture", "platform", "webhook"]
+ChangeKind = Literal["added", "edited", "hidden", "unhidden", "deleted_at_source", "missing", "reappeared"]
+CHANGE_KINDS: tuple[str, ...] = ("added", "edited", "hidden", "unhidden", "deleted_at_source", "missing",
+                                 "reappeared")
 
 __all__ = [
+    "CHANGE_KINDS",
     "SCHEMA_VERSION",
+    "SCHEMA_VERSIONS",
     "Attachment",
     "Author",
+    "Change",
     "Comment",
     "Completeness",
+    "History",
     "Post",
     "Provenance",
     "Source",
     "Thread",
+    "Version",
 ]
 
 
@@ -43,6 +53,43 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Version:
+    """An earlier state of a post or comment. ``observed_at``: when the archive first saw it, or the platform's
+    own time for versions the platform keeps (Mastodon's edit history, X's edit chain)."""
+
+    text: str
+    edited_at: str | None
+    observed_at: str
+    source: VersionSource = "capture"
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One observed change of a post or comment (see ``CHANGE_KINDS``), and how it was observed."""
+
+    at: str
+    change: ChangeKind
+    source: VersionSource = "capture"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """What the archive knows of an entry across captures (``archiver.history.merge`` keeps it).
+
+    ``missing_since`` is set when the entry was absent from a capture: deleted at the source, or no longer
+    visible to the archive. The entry itself is kept, with ``last_seen_at`` the last capture that held it.
+    """
+
+    first_seen_at: str | None = None
+    last_seen_at: str | None = None
+    missing_since: str | None = None
+    versions: tuple[Version, ...] = ()
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
 class Comment:
     id: str
     parent_id: str | None
@@ -54,6 +101,7 @@ class Comment:
     reactions: Mapping[str, int] = field(default_factory=dict)
     visibility: Visibility = "visible"
     permalink: str | None = None
+    history: History | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +115,7 @@ class Post:
     reactions: Mapping[str, int] = field(default_factory=dict)
     visibility: Visibility = "visible"
     permalink: str | None = None
+    history: History | None = None
 
 
 @dataclass(frozen=True)
@@ -112,8 +161,8 @@ class Thread:
         return {
             "schema_version": self.schema_version,
             "source": asdict(self.source),
-            "post": _plain(asdict(self.post)),
-            "comments": [_plain(asdict(c)) for c in self.comments],
+            "post": _entry_dict(self.post),
+            "comments": [_entry_dict(c) for c in self.comments],
             "provenance": _plain(asdict(self.provenance)),
         }
 
@@ -157,6 +206,14 @@ class Thread:
                 yield comment, 0
 
 
+def _entry_dict(entry: Post | Comment) -> dict[str, Any]:
+    """An entry as a dict; ``history`` only when there is one (a snapshot has none, and 1.0 had no key)."""
+    data: dict[str, Any] = _plain(asdict(entry))
+    if data["history"] is None:
+        del data["history"]
+    return data
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
@@ -173,12 +230,26 @@ def _attachments(items: Any) -> tuple[Attachment, ...]:
     return tuple(Attachment(**a) for a in items)
 
 
+def _history(data: Mapping[str, Any] | None) -> History | None:
+    if data is None:
+        return None
+    return History(
+        first_seen_at=data.get("first_seen_at"), last_seen_at=data.get("last_seen_at"),
+        missing_since=data.get("missing_since"),
+        versions=tuple(Version(**{**v, "attachments": _attachments(v.get("attachments", ()))})
+                       for v in data.get("versions", ())),
+        changes=tuple(Change(**c) for c in data.get("changes", ())))
+
+
+def _entry_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {**data, "author": _author(data["author"]), "attachments": _attachments(data["attachments"]),
+            "reactions": dict(data["reactions"]), "history": _history(data.get("history"))}
+
+
 def _post(data: Mapping[str, Any]) -> Post:
-    return Post(**{**data, "author": _author(data["author"]), "attachments": _attachments(data["attachments"]),
-                   "reactions": dict(data["reactions"])})
+    return Post(**_entry_fields(data))
 
 
 def _comment(data: Mapping[str, Any]) -> Comment:
-    return Comment(**{**data, "author": _author(data["author"]), "attachments": _attachments(data["attachments"]),
-                      "reactions": dict(data["reactions"])})
+    return Comment(**_entry_fields(data))
 

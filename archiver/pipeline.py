@@ -1,12 +1,14 @@
-"""The pipeline: capture -> normalise -> validate -> (dedupe) -> render -> package -> store.
+"""The pipeline: capture -> normalise -> history -> validate -> render -> package -> store.
 
 The only module that composes adapters. The CLI, the DAGs and the benchmarks call these functions, so an
 Airflow run and a command-line run do the same thing. Steps exchange small values and paths:
 
-    plan_window(...)            -> the [since, until) window for an account
-    list_threads(...)           -> [ThreadRef]
+    plan_window(...)            -> the [since, until) listing window for an account
+    list_threads(...)           -> [ThreadRef] due for capture (``schedule.due_threads`` over the catalog)
     capture(...)                -> CaptureResult (evidence file written atomically in the work folder)
-    process(...)                -> ThreadOutcome (archived | unchanged | quarantined)
+    process(...)                -> ThreadOutcome (archived | unchanged | quarantined | gone): the snapshot is
+                                   merged into the thread's latest version (``history.merge``); a new version
+                                   is written only when the content hash changed
     archive_account(...) / run  -> the two above for every thread, one bad thread never stops the others
 """
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .catalog import Catalog
 from .clock import Clock, SystemClock, format_ts, parse_ts
 from .config import AccountConfig, CredentialResolver, Settings, resolve_credential
 from .connectors.base import Connector, RawCapture, ThreadRef, dump_json
@@ -38,11 +41,23 @@ from .errors import (
     RecordError,
     SchemaViolation,
     SourceError,
+    StorageError,
 )
-from .history import content_hash
+from .history import ObservedChange, content_hash, mark_gone, merge
 from .model import Thread
-from .package.build import account_dir, assemble, package_dir, package_id, safe_component
+from .package.build import (
+    PACKAGE_JSON,
+    THREAD_JSON,
+    Previous,
+    account_dir,
+    assemble,
+    package_dir,
+    parse_version,
+    safe_component,
+    thread_dir,
+)
 from .package.manifest import fixity
+from .schedule import ThreadState, due_threads, listing_window
 from .schema import validate_thread
 from .storage.filesystem import FileStore
 
@@ -65,28 +80,35 @@ class Services:
     connector_for: Callable[[AccountConfig], Connector]
     normaliser_for: Callable[[str], Normaliser]
     render_pdf: Callable[[Thread, str], bytes]
+    catalog: Catalog
+    lists_everything: Callable[[str], bool] = lambda platform: False
 
 
 @dataclass(frozen=True)
 class CaptureResult:
+    """A capture's evidence file, or an outcome already decided. ``gone``: the platform said the thread no
+    longer exists (the evidence holds that answer)."""
+
     ref: ThreadRef
     evidence: str | None = None
     outcome: ThreadOutcome | None = None
+    gone: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"ref": self.ref.to_dict(), "evidence": self.evidence,
-                "outcome": self.outcome.to_dict() if self.outcome else None}
+                "outcome": self.outcome.to_dict() if self.outcome else None, "gone": self.gone}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CaptureResult:
         outcome = data.get("outcome")
         return cls(ThreadRef.from_dict(data["ref"]), data.get("evidence"),
-                   ThreadOutcome(**outcome) if outcome else None)
+                   ThreadOutcome(**outcome) if outcome else None, data.get("gone"))
 
 
 @dataclass(frozen=True)
 class ThreadOutcome:
-    """What happened to one thread. ``status``: archived, unchanged, quarantined, gone, failed."""
+    """What happened to one thread. ``status``: archived, unchanged, quarantined, gone, failed.
+    ``changes``: what the merge found (counts by kind: added, edited, hidden, missing...)."""
 
     account_key: str
     post_id: str
@@ -97,6 +119,8 @@ class ThreadOutcome:
     complete: bool = True
     message: str = ""
     retryable: bool = False
+    version: int | None = None
+    changes: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,6 +151,7 @@ class RunReport:
             "failed": sum(1 for o in self.outcomes if o.status == "failed"),
             "gone_at_source": sum(1 for o in self.outcomes if o.status == "gone"),
             "incomplete_threads": sum(1 for o in archived if not o.complete),
+            "changes": _total_changes(self.outcomes),
             "account_errors": dict(self.account_errors),
         }
 
@@ -166,27 +191,44 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
         return out.getvalue()
 
     return Services(settings=settings, clock=clock, store=FileStore(settings.store_path),
-                    connector_for=connector_for, normaliser_for=normaliser_for, render_pdf=render_pdf)
+                    connector_for=connector_for, normaliser_for=normaliser_for, render_pdf=render_pdf,
+                    catalog=Catalog(settings.catalog),
+                    lists_everything=lambda platform: bool(connector_class(platform).lists_everything))
 
 
 # ------------------------------------------------------------------------------------------------- steps
 
-def plan_window(services: Services, account: AccountConfig, start: datetime, end: datetime,
-                lookback: timedelta = timedelta(days=30)) -> tuple[datetime, datetime]:
-    """The capture window: the data interval widened by the look-back; an account never archived before
-    is captured from ``initial_since``."""
-    first_run = not services.store.exists(account_dir(account.platform, account.account_id))
-    since = parse_ts(services.settings.initial_since) if first_run else start - lookback
-    return since, end
+def plan_window(services: Services, account: AccountConfig, start: datetime, end: datetime
+                ) -> tuple[datetime, datetime]:
+    """The listing window for the data interval [start, end): the whole history on an account's first run or
+    where listing is cheap and carries a change signal, else the look-back window (at least the interval)."""
+    first_run = (not services.store.exists(account_dir(account.platform, account.account_id))
+                 and next(iter(services.catalog.threads(account.platform, account.account_id)), None) is None)
+    lookback = max(timedelta(days=services.settings.lookback_days), end - start)
+    return listing_window(first_run=first_run, lists_everything=services.lists_everything(account.platform),
+                          initial_since=parse_ts(services.settings.initial_since), end=end, lookback=lookback)
 
 
-def list_threads(services: Services, account_key: str, since: datetime, until: datetime) -> list[ThreadRef]:
+def list_threads(services: Services, account_key: str, since: datetime, until: datetime, *,
+                 now: datetime | None = None) -> list[ThreadRef]:
+    """The account's threads due for capture: listed in [since, until), chosen by ``schedule.due_threads``
+    against the catalog. ``now`` (default ``until``, the end of the data interval) dates the decisions."""
     account = services.settings.account(account_key)
     connector = services.connector_for(account)
     try:
-        return connector.list_threads(since, until)
+        listed = connector.list_threads(since, until)
     finally:
         _close(connector)
+    settings = services.settings
+    due = due_threads(listed, services.catalog.threads(account.platform, account.account_id),
+                      account_key=account_key, now=now or until, window=(since, until),
+                      lookback=timedelta(days=settings.lookback_days), revisit=timedelta(days=settings.revisit_days))
+    reasons: dict[str, int] = {}
+    for item in due:
+        reasons[item.reason] = reasons.get(item.reason, 0) + 1
+    log.info("%s: %d thread(s) listed, %d due (%s)", account_key, len(listed), len(due),
+             ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "none")
+    return [item.ref for item in due]
 
 
 def capture(services: Services, ref: ThreadRef) -> CaptureResult:
@@ -197,6 +239,8 @@ def capture(services: Services, ref: ThreadRef) -> CaptureResult:
     try:
         raw = connector.capture_thread(ref)
     except GoneAtSource as exc:
+        if isinstance(exc.evidence, RawCapture):  # the platform's answer is the evidence of the deletion
+            return CaptureResult(ref, evidence=str(_write_evidence(services, exc.evidence)), gone=str(exc))
         return CaptureResult(ref, outcome=ThreadOutcome(ref.account_key, ref.post_id, "gone", message=str(exc)))
     except MalformedResponse as exc:
         evidence = exc.evidence if isinstance(exc.evidence, RawCapture) else None
@@ -207,39 +251,145 @@ def capture(services: Services, ref: ThreadRef) -> CaptureResult:
 
 
 def process(services: Services, result: CaptureResult) -> ThreadOutcome:
-    """Normalise, validate, render, package and store one captured thread."""
+    """Normalise and validate one captured thread, merge it into the thread's history, and store a new
+    version when its content changed."""
     if result.outcome is not None:
         return result.outcome
     assert result.evidence is not None
     ref = result.ref
     raw = RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
     account = services.settings.account(ref.account_key)
+    if result.gone is not None:
+        reason = result.gone
+        return _archive(services, ref, account, raw, raw.ended_at,
+                        lambda head: None if head is None else mark_gone(head.thread, raw.ended_at, reason,
+                                                                          seen_until=head.last_captured_at))
     try:
-        thread = services.normaliser_for(account.platform)(raw, account)
-        validate_thread(thread.to_dict(), f"thread {ref.post_id} of {ref.account_key}")
+        snapshot = services.normaliser_for(account.platform)(raw, account)
+        validate_thread(snapshot.to_dict(), f"thread {ref.post_id} of {ref.account_key}")
     except SchemaViolation as exc:
         return _quarantine(services, ref, raw, [str(p) for p in exc.problems], "schema-violation")
     except RecordError as exc:
         return _quarantine(services, ref, raw, [str(exc)], "unusable-record")
+    observed = snapshot.provenance.capture_ended_at
+    return _archive(services, ref, account, raw, observed,
+                    lambda head: merge(head.thread if head else None, snapshot, observed,
+                                       seen_until=head.last_captured_at if head else None))
+
+
+@dataclass(frozen=True)
+class Head:
+    """The latest stored version of a thread."""
+
+    version: int
+    id: str
+    thread: Thread
+    content_hash: str
+    last_captured_at: str  # the last capture that found it (unchanged captures move this in the catalog)
+    state: ThreadState | None
+
+
+def head(services: Services, platform: str, account_id: str, post_id: str) -> Head | None:
+    """The thread's latest version: the store says which is latest (the catalog may lag), the catalog adds
+    the captures that found it unchanged since."""
+    versions = [v for v in map(parse_version, services.store.children(thread_dir(platform, account_id, post_id)))
+                if v is not None]
+    if not versions:
+        return None
+    latest = max(versions)
+    relative = package_dir(platform, account_id, post_id, latest)
+    meta = json.loads(services.store.read(f"{relative}/{PACKAGE_JSON}"))
+    thread = Thread.from_dict(json.loads(services.store.read(f"{relative}/{THREAD_JSON}")))
+    state = services.catalog.thread(platform, account_id, post_id)
+    captured = thread.provenance.capture_ended_at
+    if state is not None and state.head_version == latest and state.last_captured_at > captured:
+        captured = state.last_captured_at
+    return Head(latest, str(meta["id"]), thread, str(meta["content_hash"]["value"]), captured, state)
+
+
+Update = Callable[[Head | None], tuple[Thread, list[ObservedChange]] | None]
+
+
+def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: RawCapture, observed: str,
+             update: Update) -> ThreadOutcome:
+    """Merge into the latest version and publish the next one; when another worker publishes that version
+    first, merge again on top of it (optimistic concurrency on the write-once version slot)."""
+    platform, account_id = account.platform, account.account_id
     volatile = services.settings.volatile_fields
-    digest = content_hash(thread, volatile)
-    identifier = package_id(thread, digest)
-    relative = package_dir(account.platform, account.account_id, thread.source.post_id, identifier)
-    complete = thread.provenance.completeness.complete
-    base: dict[str, Any] = {"account_key": ref.account_key, "post_id": ref.post_id, "package_id": identifier,
-            "location": services.store.location(relative), "comments": len(thread.comments), "complete": complete}
-    if services.store.exists(relative):
-        return ThreadOutcome(status="unchanged", message="content unchanged since the stored package", **base)
-    created = thread.provenance.capture_ended_at
-    package = assemble(thread, raw, services.render_pdf(thread, created), digest=digest, created=created,
-                       volatile=volatile)
-    try:
-        services.store.publish(package.relative_dir, package.files)
-    except AlreadyStored:
-        return ThreadOutcome(status="unchanged", message="stored concurrently by another worker", **base)
-    log.info("archived %s thread %s as %s (%d comments)", account.platform, ref.post_id, identifier,
-             len(thread.comments))
-    return ThreadOutcome(status="archived", **base)
+    for _attempt in range(5):
+        latest = head(services, platform, account_id, ref.post_id)
+        if latest is not None and observed < latest.last_captured_at:
+            return _outcome(ref, "unchanged", latest.thread, latest, services,
+                            message=f"capture of {observed} is older than the archived one of "
+                                    f"{latest.last_captured_at}; kept as evidence only")
+        updated = update(latest)
+        if updated is None:
+            return ThreadOutcome(ref.account_key, ref.post_id, "gone", message="gone at the source and never archived")
+        thread, found = updated
+        try:
+            validate_thread(thread.to_dict(), f"merged thread {ref.post_id} of {ref.account_key}")
+        except SchemaViolation as exc:
+            return _quarantine(services, ref, raw, [str(p) for p in exc.problems], "schema-violation")
+        digest = content_hash(thread, volatile)
+        if latest is not None and digest == latest.content_hash:
+            services.catalog.record(_state(ref, account, thread, latest.version, latest.id, digest, observed,
+                                           latest.state, changed=False))
+            return _outcome(ref, "unchanged", thread, latest, services,
+                            message="content unchanged since the stored version")
+        version = latest.version + 1 if latest else 1
+        previous = Previous(latest.id, latest.version, latest.content_hash) if latest else None
+        kinds = _count(found)
+        package = assemble(thread, raw, services.render_pdf(thread, observed), digest=digest, created=observed,
+                           version=version, previous=previous, changes=kinds, volatile=volatile)
+        try:
+            location = services.store.publish(package.relative_dir, package.files)
+        except AlreadyStored:
+            log.info("%s thread %s: version %d was stored by another worker; merging again", platform,
+                     ref.post_id, version)
+            continue
+        services.catalog.record(_state(ref, account, thread, version, package.id, digest, observed,
+                                       latest.state if latest else None, changed=True))
+        log.info("archived %s thread %s as version %d (%d comments; %s)", platform, ref.post_id, version,
+                 len(thread.comments), ", ".join(f"{k} {v}" for k, v in kinds.items()) or "no changes")
+        return ThreadOutcome(ref.account_key, ref.post_id, "archived", package.id, location, len(thread.comments),
+                             thread.provenance.completeness.complete, version=version, changes=kinds)
+    raise StorageError(f"{platform} thread {ref.post_id}: other writers kept publishing new versions; "
+                       "rerun to archive this capture")
+
+
+def _outcome(ref: ThreadRef, status: str, thread: Thread, latest: Head, services: Services,
+             message: str) -> ThreadOutcome:
+    relative = package_dir(thread.source.platform, thread.source.account_id, ref.post_id, latest.version)
+    return ThreadOutcome(ref.account_key, ref.post_id, status, latest.id, services.store.location(relative),
+                         len(thread.comments), thread.provenance.completeness.complete, message,
+                         version=latest.version)
+
+
+def _state(ref: ThreadRef, account: AccountConfig, thread: Thread, version: int, identifier: str, digest: str,
+           observed: str, before: ThreadState | None, *, changed: bool) -> ThreadState:
+    post_history = thread.post.history
+    return ThreadState(
+        platform=account.platform, account_id=account.account_id, post_id=ref.post_id, account_key=account.key,
+        created_at=ref.created_at or thread.post.created_at, activity=ref.activity, head_version=version,
+        head_path=package_dir(account.platform, account.account_id, ref.post_id, version), content_hash=digest,
+        first_captured_at=before.first_captured_at if before else observed, last_captured_at=observed,
+        last_changed_at=observed if changed or before is None else before.last_changed_at,
+        gone_at=post_history.missing_since if post_history else None)
+
+
+def _count(found: Iterable[ObservedChange]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for change in found:
+        counts[change.change] = counts.get(change.change, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _total_changes(outcomes: Iterable[ThreadOutcome]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for outcome in outcomes:
+        for kind, count in outcome.changes.items():
+            totals[kind] = totals.get(kind, 0) + count
+    return dict(sorted(totals.items()))
 
 
 def archive_thread(services: Services, ref: ThreadRef) -> ThreadOutcome:

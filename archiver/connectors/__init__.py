@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -20,10 +21,10 @@ CONNECTORS = {
 }
 
 
-def connector_class(platform: str) -> type:
+def connector_class(platform: str) -> Any:
+    """The connector class (an ``HttpConnector`` subclass) of a platform."""
     entry = CONNECTORS.get(platform)
     if entry is None:
         raise ConfigError(f"no connector for platform {platform!r}; known: {', '.join(CONNECTORS)}")
     module, name = entry.split(":")
-    cls: type = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    return cls
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

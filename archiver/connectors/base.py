@@ -24,14 +24,15 @@ class ThreadRef:
 
     account_key: str
     post_id: str
-    updated_at: str | None = None
+    created_at: str | None = None
+    activity: str | None = None  # the listing's change signal (Facebook's updated_time, a reply count...)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThreadRef:
-        return cls(str(data["account_key"]), str(data["post_id"]), data.get("updated_at"))
+        return cls(str(data["account_key"]), str(data["post_id"]), data.get("created_at"), data.get("activity"))
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Connector(Protocol):
     platform: str
     name: str
     version: str
+    lists_everything: bool  # listing the whole history is cheap and carries ThreadRef.activity
 
     def list_threads(self, since: datetime, until: datetime) -> list[ThreadRef]:
         """Threads with activity in [since, until), oldest first."""

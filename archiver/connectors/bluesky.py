@@ -19,7 +19,7 @@ from typing import Any
 
 from ..clock import parse_ts
 from .base import ThreadRef
-from .common import HttpConnector, Record, oldest_first
+from .common import HttpConnector, Record, oldest_first, stamp
 from .http import Classification, Outcome, pace_until_reset
 from .pagination import StopBefore, TokenParam, items_of
 
@@ -45,6 +45,7 @@ def thread_nodes(node: Any) -> Iterator[tuple[Mapping[str, Any], str | None]]:
 class BlueskyConnector(HttpConnector):
     platform = "bluesky"
     name = "socialarkiv.bluesky-appview"
+    lists_everything = True
 
     def api_root(self) -> str:
         return f"{self.account.base_url}/xrpc"
@@ -101,7 +102,9 @@ class BlueskyConnector(HttpConnector):
                     continue
                 indexed = _indexed(item)
                 if indexed is not None and since <= indexed < until and isinstance(post.get("uri"), str):
-                    refs.setdefault(post["uri"], ThreadRef(self.account.key, post["uri"], post.get("indexedAt")))
+                    refs.setdefault(post["uri"], ThreadRef(
+                        self.account.key, post["uri"], stamp((post.get("record") or {}).get("createdAt"))
+                        or stamp(post.get("indexedAt")), f"replies={post.get('replyCount')}"))
         return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:

@@ -21,14 +21,14 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from .. import __version__
-from ..clock import Clock, format_ts
+from ..clock import Clock, format_ts, parse_ts
 from ..config import AccountConfig, Secret
 from ..errors import SourceError
 from .base import Exchange, RawCapture, ThreadRef
 from .http import Classification, HttpClient, RetryPolicy
 from .pagination import Paginator, follow
 
-__all__ = ["HttpConnector", "Record", "oldest_first"]
+__all__ = ["HttpConnector", "Record", "oldest_first", "stamp"]
 
 Record = Callable[[Exchange], None]
 
@@ -38,6 +38,10 @@ class HttpConnector:
     name = ""
     version = __version__
     auth_param: str | None = None  # None: Authorization: Bearer
+    # True when listing the account's whole history is cheap and each listed post carries a change signal
+    # (``ThreadRef.activity``): the planner then lists everything and recaptures what moved. False: it lists
+    # the look-back window and revisits older threads on the slower schedule.
+    lists_everything = False
 
     def __init__(self, account: AccountConfig, token: Secret | None, clock: Clock, *,
                  transport: httpx.BaseTransport | None = None,
@@ -124,8 +128,18 @@ class HttpConnector:
 
 
 def oldest_first(refs: Iterable[ThreadRef]) -> list[ThreadRef]:
-    """The order ``list_threads`` promises: by last activity, then id, so runs are reproducible."""
-    return sorted(refs, key=lambda r: (r.updated_at or "", r.post_id))
+    """The order ``list_threads`` promises: by creation, then id, so runs are reproducible."""
+    return sorted(refs, key=lambda r: (r.created_at or "", r.post_id))
+
+
+def stamp(value: Any) -> str | None:
+    """A platform's timestamp as the archive's canonical string, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return format_ts(parse_ts(value))
+    except ValueError:
+        return None
 
 
 def _same_origin(url: str, base: str) -> bool:

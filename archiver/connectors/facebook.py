@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from .base import ThreadRef
-from .common import HttpConnector, Record, oldest_first
+from .common import HttpConnector, Record, oldest_first, stamp
 from .http import Classification, Outcome
 from .pagination import NextUrl
 
@@ -93,6 +93,7 @@ class FacebookConnector(HttpConnector):
     name = "socialarkiv.facebook-graph"
     auth_param = "access_token"
     classify = staticmethod(classify_graph_response)
+    lists_everything = True  # the feed listing is cheap and carries updated_time, which moves on new comments
 
     def api_root(self) -> str:
         return f"{self.account.base_url}/{self.account.api_version}"
@@ -105,7 +106,8 @@ class FacebookConnector(HttpConnector):
                                "list-posts", lambda e: None):
             for item in body.get("data") or []:
                 if isinstance(item, Mapping) and isinstance(item.get("id"), str):
-                    refs.setdefault(item["id"], ThreadRef(self.account.key, item["id"], item.get("updated_time")))
+                    refs.setdefault(item["id"], ThreadRef(self.account.key, item["id"], stamp(item.get("created_time")),
+                                                           item.get("updated_time")))
         return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:

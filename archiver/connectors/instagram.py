@@ -16,7 +16,7 @@ from typing import Any
 
 from ..clock import parse_ts
 from .base import ThreadRef
-from .common import HttpConnector, Record, oldest_first
+from .common import HttpConnector, Record, oldest_first, stamp
 from .facebook import classify_graph_response
 from .pagination import NextUrl, StopBefore, items_of
 
@@ -38,6 +38,7 @@ def comment_fields(replies_per_comment: int) -> str:
 class InstagramConnector(HttpConnector):
     platform = "instagram"
     name = "socialarkiv.instagram-graph"
+    lists_everything = True
     auth_param = "access_token"
     classify = staticmethod(classify_graph_response)
 
@@ -53,7 +54,8 @@ class InstagramConnector(HttpConnector):
             for item in body.get("data") or []:
                 created = _time(item)
                 if created is not None and since <= created < until:
-                    refs.setdefault(item["id"], ThreadRef(self.account.key, item["id"], item.get("timestamp")))
+                    refs.setdefault(item["id"], ThreadRef(self.account.key, item["id"], stamp(item.get("timestamp")),
+                                                           _activity(item)))
         return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
@@ -78,3 +80,8 @@ def _time(item: Any) -> datetime | None:
         return parse_ts(item["timestamp"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _activity(item: Mapping[str, Any]) -> str | None:
+    count = item.get("comments_count")
+    return f"comments={count}" if isinstance(count, int) else None

@@ -81,9 +81,10 @@ class LinkedInConnector(HttpConnector):
                     continue
                 times = [t for t in (post.get("createdAt"), post.get("lastModifiedAt")) if isinstance(t, int)]
                 if any(since_ms <= t < until_ms for t in times):
-                    modified = _ms(post.get("lastModifiedAt"))
+                    created, modified = _ms(post.get("createdAt")), post.get("lastModifiedAt")
                     refs.setdefault(post["id"], ThreadRef(self.account.key, post["id"],
-                                                          format_ts(modified) if modified else None))
+                                                          format_ts(created) if created else None,
+                                                          f"modified={modified}" if modified else None))
         return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:

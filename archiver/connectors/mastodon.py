@@ -16,7 +16,7 @@ from typing import Any
 
 from ..clock import parse_ts
 from .base import ThreadRef
-from .common import HttpConnector, Record, oldest_first
+from .common import HttpConnector, Record, oldest_first, stamp
 from .http import Classification, Outcome, pace_until_reset
 from .pagination import LinkHeader, StopBefore
 
@@ -33,6 +33,7 @@ def snowflake(moment: datetime) -> str:
 class MastodonConnector(HttpConnector):
     platform = "mastodon"
     name = "socialarkiv.mastodon"
+    lists_everything = True
 
     def api_root(self) -> str:
         return f"{self.account.base_url}/api/{self.account.api_version}"
@@ -75,8 +76,9 @@ class MastodonConnector(HttpConnector):
                     continue  # boosts of others' posts and replies are not threads of the account
                 created = _created(status)
                 if created is not None and since <= created < until:
+                    activity = f"replies={status.get('replies_count')};edited={status.get('edited_at')}"
                     refs.setdefault(status["id"], ThreadRef(self.account.key, status["id"],
-                                                            status.get("edited_at") or status.get("created_at")))
+                                                            stamp(status.get("created_at")), activity))
         return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:

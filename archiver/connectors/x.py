@@ -21,7 +21,7 @@ from typing import Any
 from ..clock import format_ts, parse_ts
 from ..errors import GoneAtSource
 from .base import ThreadRef
-from .common import HttpConnector, Record, oldest_first
+from .common import HttpConnector, Record, oldest_first, stamp
 from .http import Classification, Outcome, pace_until_reset
 from .pagination import TokenParam
 
@@ -113,7 +113,8 @@ class XConnector(HttpConnector):
                                TokenParam("pagination_token", "meta", "next_token"), "list-posts", lambda e: None):
             for tweet in body.get("data") or []:
                 if isinstance(tweet, Mapping) and isinstance(tweet.get("id"), str):
-                    refs.setdefault(tweet["id"], ThreadRef(self.account.key, tweet["id"], tweet.get("created_at")))
+                    refs.setdefault(tweet["id"], ThreadRef(self.account.key, tweet["id"],
+                                                           stamp(tweet.get("created_at"))))
         return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:

@@ -3,7 +3,8 @@
 * The tree comes from ``in_reply_to_id``; replies to the root have ``parent_id`` null.
 * ``content`` is HTML: kept as plain text with line breaks; a content warning (``spoiler_text``) is kept as a
   bracketed prefix so the reader sees what the author put behind it.
-* ``edited_at`` is the last edit; the versions themselves stay in the evidence (``/history`` responses).
+* ``edited_at`` is the last edit; every earlier version from ``/history`` (oldest first, the last entry being
+  the current one) becomes a ``Version`` kept by the platform, timed by its own ``created_at``.
 * Federation: ``replies_count`` counts what the author's server knows; the instance we ask may know fewer.
   A difference is recorded as a gap naming that cause, as is ``Mastodon-Async-Refresh`` (the instance is
   still fetching remote replies).
@@ -12,12 +13,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..errors import RecordError
-from ..model import Attachment, Author, Comment, Post, Thread
+from ..model import Attachment, Author, Comment, History, Post, Thread, Version
 from .common import assemble_thread, html_to_text, integer, mapping, required_timestamp, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
@@ -34,7 +36,9 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
         raise RecordError(f"capture of status {raw.ref.post_id} holds no successful status response")
     root = roots[-1]
     own = account.own_author_ids
-    post = normalise_post(root, own)
+    versions = {exchange.purpose.partition(":")[2]: _versions(exchange.body) for exchange in raw.exchanges
+                if exchange.purpose.startswith("history:") and 200 <= exchange.status < 300}
+    post = _with_versions(normalise_post(root, own), versions)
     descendants: list[Any] = []
     gaps: list[str] = []
     for exchange in raw.by_purpose("context"):
@@ -43,7 +47,7 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
         if exchange.headers.get("mastodon-async-refresh"):
             gaps.append("the instance was still fetching remote replies (Mastodon-Async-Refresh); the next "
                         "capture may hold more")
-    comments = [normalise_comment(status, post.id, own) for status in descendants]
+    comments = [_with_versions(normalise_comment(status, post.id, own), versions) for status in descendants]
     reported = sum(integer(s.get("replies_count")) or 0 for s in [root, *descendants])
     known = len(comments)
     remote = sum(1 for c in descendants if "@" in str((c.get("account") or {}).get("acct", "")))
@@ -105,6 +109,26 @@ def _fields(status: Mapping[str, Any], own_ids: frozenset[str]) -> dict[str, Any
         "visibility": "visible",
         "permalink": url(status.get("url")) or url(status.get("uri")),
     }
+
+
+def _versions(body: Any) -> tuple[Version, ...]:
+    """The earlier versions in a ``/history`` response (all but the last, which is the current one)."""
+    entries = [v for v in body if isinstance(v, Mapping)] if isinstance(body, list) else []
+    out = []
+    for number, entry in enumerate(entries[:-1]):
+        moment = required_timestamp(entry.get("created_at"), "status history entry created_at")
+        body_text = html_to_text(entry["content"]) if isinstance(entry.get("content"), str) else ""
+        warning = text(entry.get("spoiler_text"))
+        attachments = tuple(_attachment(m) for m in entry.get("media_attachments") or [] if isinstance(m, Mapping))
+        out.append(Version(text=f"[{warning}] {body_text}" if warning else body_text,
+                           edited_at=moment if number else None, observed_at=moment, source="platform",
+                           attachments=attachments))
+    return tuple(out)
+
+
+def _with_versions(entry: Any, versions: Mapping[str, tuple[Version, ...]]) -> Any:
+    found = versions.get(entry.id)
+    return replace(entry, history=History(versions=found)) if found else entry
 
 
 def _attachment(media: Mapping[str, Any]) -> Attachment:

@@ -5,7 +5,7 @@
 * ``created_at`` falls back to the time in the snowflake id when the field was not requested.
 * Edits: every version has its own id (``edit_history_tweet_ids``, oldest first). The archived item is the
   latest version; ``created_at`` is the first version's time and ``edited_at`` the latest's. The earlier
-  versions' responses are in the evidence.
+  versions (fetched by id) become ``Version`` entries kept by the platform.
 * Long posts: ``note_tweet.text`` is the full text (``text`` is cut).
 * ``errors[]`` inside HTTP 200 (deleted or suspended authors' posts, protected accounts) become gaps.
 * X does not say which replies the account hid: recorded as a standing gap of every X thread.
@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..clock import format_ts
@@ -21,7 +22,7 @@ from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..connectors.x import snowflake_time
 from ..errors import RecordError
-from ..model import Attachment, Author, Comment, Post, Thread
+from ..model import Attachment, Author, Comment, History, Post, Thread, Version
 from .common import assemble_thread, dig, integer, mapping, text, timestamp, url
 
 __all__ = ["HIDDEN_REPLIES_GAP", "normalise", "normalise_comment", "normalise_post", "read"]
@@ -68,13 +69,16 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
             for tweet in body.get("data") or []:
                 if isinstance(tweet, Mapping) and isinstance(tweet.get("id"), str):
                     tweets.setdefault(tweet["id"], tweet)
-    post = normalise_post(root, includes, own)
+    earlier: dict[str, Mapping[str, Any]] = {
+        str(t["id"]): t for e in raw.by_purpose("versions") for t in (mapping(e.body).get("data") or [])
+        if isinstance(t, Mapping) and isinstance(t.get("id"), str)}
+    post = _with_versions(normalise_post(root, includes, own), root, earlier)
     tweets.pop(post.id, None)
     for old in (str(i) for i in root.get("edit_history_tweet_ids") or []):
         tweets.pop(old, None)
     replies = sorted(tweets.values(), key=lambda t: (str(t.get("created_at") or ""), int(str(t["id"]))
                                                      if str(t["id"]).isdigit() else 0))
-    comments = [normalise_comment(t, post.id, includes, own) for t in replies]
+    comments = [_with_versions(normalise_comment(t, post.id, includes, own), t, earlier) for t in replies]
     ids = {post.id, *(c.id for c in comments)}
     gaps = [HIDDEN_REPLIES_GAP]
     orphans = sum(1 for c in comments if c.parent_id is not None and c.parent_id not in ids)
@@ -157,6 +161,20 @@ def _fields(tweet: Mapping[str, Any], includes: _Includes, own_ids: frozenset[st
         "visibility": "visible",
         "permalink": f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
     }
+
+
+def _with_versions(entry: Any, tweet: Mapping[str, Any], earlier: Mapping[str, Mapping[str, Any]]) -> Any:
+    """Attach the earlier versions of an edited post that the capture fetched (oldest first)."""
+    ids = [str(i) for i in tweet.get("edit_history_tweet_ids") or []][:-1]
+    versions = []
+    for number, old_id in enumerate(ids):
+        old = earlier.get(old_id)
+        if old is None:
+            continue
+        moment = timestamp(old.get("created_at"), f"post {old_id} created_at", required=False) or _from_id(old_id)
+        old_text = text(dig(old, "note_tweet", "text")) or text(old.get("text")) or ""
+        versions.append(Version(old_text, moment if number else None, moment, "platform"))
+    return replace(entry, history=History(versions=tuple(versions))) if versions else entry
 
 
 def _from_id(tweet_id: str) -> str:

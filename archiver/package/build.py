@@ -1,8 +1,12 @@
 """Assemble one thread snapshot into a package: a mapping of relative paths to bytes. Pure.
 
+Each thread has a sequence of versions, ``packages/<platform>/<account>/<post>/v00001``, ``v00002``...: a new
+version is written only when the thread's content hash changed, and each names the one before it. The version
+directory is the write-once slot: two workers cannot both write version 2 of a thread.
+
 Layout (shaped after E-ARK CSIP so the E-ARK METS/PREMIS layer can be added without moving files):
 
-    <package-id>/
+    v00001/
       manifest-sha256.txt                       SHA-256 of every other file
       package.json                              what this package is (ids, content hash, files, software)
       representations/evidence/data/capture.json   raw API exchanges, credentials scrubbed
@@ -35,11 +39,15 @@ __all__ = [
     "THREAD_PDF",
     "THREAD_XML",
     "Package",
+    "Previous",
     "account_dir",
     "assemble",
     "package_dir",
     "package_id",
+    "parse_version",
     "safe_component",
+    "thread_dir",
+    "version_name",
 ]
 
 PACKAGE_FORMAT = "socialarkiv-package/1"
@@ -58,12 +66,22 @@ class Package:
     platform: str
     account_id: str
     post_id: str
+    version: int
     content_hash: str
     files: Mapping[str, bytes]
 
     @property
     def relative_dir(self) -> str:
-        return package_dir(self.platform, self.account_id, self.post_id, self.id)
+        return package_dir(self.platform, self.account_id, self.post_id, self.version)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The version a new package follows."""
+
+    id: str
+    version: int
+    content_hash: str
 
 
 def account_dir(platform: str, account_id: str) -> str:
@@ -71,9 +89,25 @@ def account_dir(platform: str, account_id: str) -> str:
     return "/".join(("packages", platform, safe_component(account_id)))
 
 
-def package_dir(platform: str, account_id: str, post_id: str, identifier: str) -> str:
-    """Where one package lives inside a store, derived only from sanitised ids."""
-    return "/".join((account_dir(platform, account_id), safe_component(post_id), identifier))
+def thread_dir(platform: str, account_id: str, post_id: str) -> str:
+    """Where every version of one thread lives inside a store."""
+    return "/".join((account_dir(platform, account_id), safe_component(post_id)))
+
+
+def package_dir(platform: str, account_id: str, post_id: str, version: int) -> str:
+    """Where one version lives inside a store, derived only from sanitised ids."""
+    return "/".join((thread_dir(platform, account_id, post_id), version_name(version)))
+
+
+def version_name(version: int) -> str:
+    return f"v{version:05d}"
+
+
+def parse_version(name: str) -> int | None:
+    """The version number of a directory name written by ``version_name``, else None."""
+    if len(name) >= 6 and name[0] == "v" and name[1:].isdigit():
+        return int(name[1:])
+    return None
 
 
 def safe_component(value: str) -> str:
@@ -84,11 +118,12 @@ def safe_component(value: str) -> str:
     return cleaned
 
 
-def package_id(thread: Thread, digest: str) -> str:
-    return f"{thread.source.platform}-{safe_component(thread.source.post_id)}-{digest[:16]}"
+def package_id(thread: Thread, version: int) -> str:
+    return f"{thread.source.platform}-{safe_component(thread.source.post_id)}-{version_name(version)}"
 
 
-def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, created: str,
+def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, created: str, version: int = 1,
+             previous: Previous | None = None, changes: Mapping[str, int] | None = None,
              volatile: tuple[str, ...] = ("reactions",)) -> Package:
     """All files of the package, manifest included. Same inputs, same bytes."""
     xml = io.BytesIO()
@@ -101,10 +136,14 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
     }
     for name in SCHEMA_FILES:
         files[f"schemas/{name}"] = schema_path(name).read_bytes()
-    identifier = package_id(thread, digest)
+    identifier = package_id(thread, version)
     files[PACKAGE_JSON] = dump_json({
         "format": PACKAGE_FORMAT,
         "id": identifier,
+        "version": version,
+        "previous": None if previous is None else {"id": previous.id, "version": previous.version,
+                                                   "content_hash": previous.content_hash},
+        "changes": dict(sorted((changes or {}).items())),
         "created": created,
         "software": {"name": "socialarkiv", "version": __version__},
         "source": {"platform": thread.source.platform, "account_id": thread.source.account_id,
@@ -121,4 +160,4 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
     digests = {path: fixity(io.BytesIO(data)) for path, data in files.items()}
     files[MANIFEST] = format_manifest(digests)
     return Package(id=identifier, platform=thread.source.platform, account_id=thread.source.account_id,
-                   post_id=thread.source.post_id, content_hash=digest, files=files)
+                   post_id=thread.source.post_id, version=version, content_hash=digest, files=files)

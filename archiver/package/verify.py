@@ -15,7 +15,7 @@ from lxml import etree
 from ..errors import Problem, VerificationError
 from ..history import content_hash
 from ..model import Thread
-from .build import EVIDENCE, PACKAGE_JSON, THREAD_JSON, THREAD_PDF, THREAD_XML
+from .build import EVIDENCE, PACKAGE_JSON, THREAD_JSON, THREAD_PDF, THREAD_XML, version_name
 from .manifest import MANIFEST, fixity, parse_manifest
 
 __all__ = ["find_packages", "package_problems", "verify_package", "verify_tree"]
@@ -76,8 +76,7 @@ def _content_problems(package: Path) -> list[Problem]:
         document = json.loads(thread_file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return [Problem(str(package), f"package.json or thread.json is not readable JSON: {exc}")]
-    if meta.get("id") != package.name:
-        problems.append(Problem(str(meta_file), f"id {meta.get('id')!r} does not match the folder {package.name!r}"))
+    problems.extend(_sequence_problems(package, meta))
     schema_file = package / "schemas" / "thread.schema.json"
     if schema_file.is_file():
         validator = Draft202012Validator(json.loads(schema_file.read_text(encoding="utf-8")),
@@ -105,6 +104,35 @@ def _content_problems(package: Path) -> list[Problem]:
     if not head.startswith(b"%PDF-"):
         problems.append(Problem(str(package / THREAD_PDF), "not a PDF file"))
     return problems
+
+
+def _sequence_problems(package: Path, meta: dict[str, object]) -> list[Problem]:
+    """The folder is the version's slot, and the version names the one before it: a removed or replaced
+    earlier version is found here."""
+    where = str(package / PACKAGE_JSON)
+    version = meta.get("version")
+    if version is None:  # the format before thread versions: the folder is named by the id
+        return [] if meta.get("id") == package.name else [
+            Problem(where, f"id {meta.get('id')!r} does not match the folder {package.name!r}")]
+    if not isinstance(version, int) or version < 1 or version_name(version) != package.name:
+        return [Problem(where, f"version {version!r} does not match the folder {package.name!r}")]
+    previous = meta.get("previous")
+    if version == 1:
+        return [] if previous is None else [Problem(where, "version 1 names a previous version")]
+    if not isinstance(previous, dict) or previous.get("version") != version - 1:
+        return [Problem(where, f"version {version} does not name version {version - 1} as its previous")]
+    before = package.parent / version_name(version - 1) / PACKAGE_JSON
+    try:
+        recorded = json.loads(before.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem(str(before.parent), f"version {version - 1}, which {package.name} follows, is missing")]
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return [Problem(str(before), "not readable JSON")]
+    if (recorded.get("id"), (recorded.get("content_hash") or {}).get("value")) != (
+            previous.get("id"), previous.get("content_hash")):
+        return [Problem(where, f"previous version {previous.get('id')} differs from the one stored at "
+                               f"{before.parent.name} (replaced?)")]
+    return []
 
 
 def verify_package(package: Path) -> None:

@@ -92,15 +92,46 @@ class _View:
     text_html: Markup
     attachments: tuple[Attachment, ...]
     reactions_text: str
+    first_seen: str | None = None
+    last_seen: str | None = None
+    missing_since: str | None = None
+    versions: tuple[_VersionView, ...] = ()
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _VersionView:
+    observed: str
+    source: str
+    edited: str | None
+    text_html: Markup
+
+
+_SOURCES = {"capture": "fanget", "platform": "plattformens historikk", "webhook": "webhook-hendelse"}
+_CHANGES = {"added": "først sett", "edited": "endret", "hidden": "skjult", "unhidden": "vist igjen",
+            "deleted_at_source": "slettet ved kilden", "missing": "borte fra kilden", "reappeared": "tilbake"}
 
 
 def _view(item: Post | Comment) -> _View:
     name = item.author.display_name or ("Ukjent forfatter (ikke oppgitt av plattformen)"
                                         if item.author.id is None else f"Bruker {item.author.id}")
     reactions = ", ".join(f"{k} {v}" for k, v in sorted(item.reactions.items()))
+    history = item.history
+    extra: dict[str, Any] = {}
+    if history is not None:
+        extra = {
+            "first_seen": _human(history.first_seen_at) if history.first_seen_at else None,
+            "last_seen": _human(history.last_seen_at) if history.last_seen_at else None,
+            "missing_since": _human(history.missing_since) if history.missing_since else None,
+            "versions": tuple(_VersionView(_human(v.observed_at), _SOURCES.get(v.source, v.source),
+                                           _human(v.edited_at) if v.edited_at else None, text_to_html(v.text))
+                              for v in history.versions),
+            "changes": tuple(f"{_human(c.at)}: {_CHANGES.get(c.change, c.change)} ({_SOURCES.get(c.source, c.source)})"
+                             for c in history.changes),
+        }
     return _View(id=item.id, author=item.author, author_name=text_to_html(name), created=_human(item.created_at),
                  edited=_human(item.edited_at) if item.edited_at else None, visibility=item.visibility,
-                 text_html=text_to_html(item.text), attachments=item.attachments, reactions_text=reactions)
+                 text_html=text_to_html(item.text), attachments=item.attachments, reactions_text=reactions, **extra)
 
 
 def _human(timestamp: str) -> str:

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from ..model import Attachment, Author, Comment, Post, Thread
+from ..model import Attachment, Author, Comment, History, Post, Thread
 
 __all__ = ["NS", "read_text", "thread_to_xml", "write_thread_xml"]
 
@@ -95,6 +95,22 @@ def _reactions(parent: etree._Element, reactions: dict[str, int] | Any) -> None:
         _el(container, "reaction", type=kind, count=str(reactions[kind]))
 
 
+def _history(parent: etree._Element, history: History | None) -> None:
+    if history is None:
+        return
+    attrs = {name: value for name, value in (("firstSeen", history.first_seen_at), ("lastSeen", history.last_seen_at),
+                                             ("missingSince", history.missing_since)) if value is not None}
+    element = _el(parent, "history", **attrs)
+    for version in history.versions:
+        entry = _el(element, "version", observed=version.observed_at, source=version.source)
+        if version.edited_at is not None:
+            _el(entry, "edited", version.edited_at)
+        _mixed(entry, "text", version.text)
+        _attachments(entry, version.attachments)
+    for change in history.changes:
+        _el(element, "change", change.note, at=change.at, type=change.change, source=change.source)
+
+
 def _entry(parent: etree._Element, name: str, item: Post | Comment, depth: int | None = None) -> None:
     attrs = {"id": item.id, "visibility": item.visibility}
     if isinstance(item, Comment):
@@ -111,6 +127,7 @@ def _entry(parent: etree._Element, name: str, item: Post | Comment, depth: int |
     _mixed(element, "text", item.text)
     _attachments(element, item.attachments)
     _reactions(element, item.reactions)
+    _history(element, item.history)
 
 
 def thread_to_xml(thread: Thread) -> etree._Element:

@@ -31,6 +31,17 @@ class FileStore:
     def exists(self, relative_dir: str) -> bool:
         return self._target(relative_dir).is_dir()
 
+    def read(self, relative_path: str) -> bytes:
+        """One stored file's bytes; ``FileNotFoundError`` when absent."""
+        return self._target(relative_path).read_bytes()
+
+    def children(self, relative_dir: str) -> list[str]:
+        """Names of the published entries directly under ``relative_dir`` (never staging), sorted."""
+        target = self._target(relative_dir)
+        if not target.is_dir():
+            return []
+        return sorted(p.name for p in target.iterdir() if not p.name.startswith("."))
+
     def publish(self, relative_dir: str, files: Mapping[str, bytes]) -> str:
         target = self._target(relative_dir)
         if target.is_dir():

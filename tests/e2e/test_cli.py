@@ -27,9 +27,9 @@ def test_run_archives_the_demo_page_and_a_rerun_writes_nothing(fake_graph, tmp_p
     before = _files(packages)
     assert main(["run", "--config", str(config), *WINDOW]) == 0
     rerun = json.loads(capsys.readouterr().out)
-    # the first run of an account goes back to initial_since; later runs look back 30 days from --since,
-    # so the oldest post (2026-10-01) is not re-captured
-    assert rerun["packages_written"] == 0 and rerun["packages_unchanged"] == 4
+    # the rerun captures only the threads younger than the 30-day look-back (at --until); the two older
+    # ones kept their updated_time, so they are not due
+    assert rerun["threads"] == 3 and rerun["packages_written"] == 0 and rerun["packages_unchanged"] == 3
     assert _files(packages) == before
     assert main(["verify", str(packages)]) == 0
     assert "5 package(s) checked, 0 failed" in capsys.readouterr().out
