@@ -43,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     fake.add_argument("--comments", type=int, default=50, help="comments per synthetic thread")
     fake.add_argument("--seed", type=int, default=1)
 
+    hooks = commands.add_parser("webhooks", help="receive Meta webhooks, or process the received events")
+    hooks.add_argument("action", choices=("serve", "process"),
+                       help="serve: run the receiver (loopback by default); process: capture the threads that "
+                            "received events name")
+    hooks.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+    hooks.add_argument("--host", help="address to bind (default from [webhooks], 127.0.0.1)")
+    hooks.add_argument("--port", type=int, help="port (default from [webhooks], 8710; 0 picks a free one)")
+
     demo = commands.add_parser("demo", help="run the nightly DAG on the bundled demo source (embedded defaults)")
     demo.add_argument("--home", type=Path, default=Path("var/demo"), help="where the archive and Airflow live")
     demo.add_argument("--no-airflow", action="store_true", help="run the pipeline directly instead of the DAG")
@@ -64,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         if args.command == "fake-api":
             return _fake(args)
+        if args.command == "webhooks":
+            return _webhooks(args)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -133,6 +143,37 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"archiver: no packages found under {args.path}", file=sys.stderr)
         return 1
     return 1 if any(results.values()) else 0
+
+
+def _webhooks(args: argparse.Namespace) -> int:
+    from .config import load_settings
+
+    settings = load_settings(args.config)
+    if args.action == "process":
+        from .pipeline import process_webhook_events, services_for
+
+        report = process_webhook_events(services_for(settings))
+        print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
+        return 1 if report.problems else 0
+    from .clock import SystemClock
+    from .config import resolve_secret
+    from .webhooks.receiver import WebhookServer
+    from .webhooks.spool import Spool
+
+    hooks = settings.webhooks
+    server = WebhookServer(Spool(settings.webhook_spool),
+                           app_secret=resolve_secret(hooks.app_secret, "[webhooks] app_secret").reveal(),
+                           verify_token=resolve_secret(hooks.verify_token, "[webhooks] verify_token").reveal(),
+                           host=args.host or hooks.host, port=hooks.port if args.port is None else args.port,
+                           path=hooks.path, max_body_bytes=hooks.max_body_bytes, now=SystemClock().now)
+    print(json.dumps({"url": server.url, "spool": str(settings.webhook_spool)}), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
 
 
 def _fake(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from .model import Change, ChangeKind, Comment, History, Post, Thread, Version, VersionSource
 
-__all__ = ["ObservedChange", "canonical_content", "content_hash", "mark_gone", "merge"]
+__all__ = ["ObservedChange", "canonical_content", "content_hash", "mark_gone", "merge", "observe"]
 
 Entry = TypeVar("Entry", Post, Comment)
 
@@ -75,6 +75,40 @@ def mark_gone(previous: Thread, observed_at: str, reason: str, *, seen_until: st
     post = _absent(previous.post, observed_at, seen_until, note, found, is_post=True)
     comments = tuple(_absent(c, observed_at, seen_until, note, found) for c in previous.comments)
     return replace(previous, post=post, comments=comments), found
+
+
+def observe(thread: Thread, seen: Sequence[tuple[Comment, str]]) -> tuple[Thread, list[ObservedChange]]:
+    """Add what webhook events showed (each comment with the event's time) before the capture is merged:
+    a comment the archive never held is added, first seen then; a text the archive does not hold becomes a
+    version seen then. A comment posted and deleted between two captures is kept this way."""
+    found: list[ObservedChange] = []
+    comments = {c.id: c for c in thread.comments}
+    order = [c.id for c in thread.comments]
+    for comment, at in sorted(seen, key=lambda item: item[1]):
+        held = comments.get(comment.id)
+        if held is None:
+            comments[comment.id] = replace(comment, history=History(
+                first_seen_at=at, last_seen_at=at, changes=(Change(at, "added", "webhook"),)))
+            order.append(comment.id)
+            found.append(ObservedChange(comment.id, "added"))
+            continue
+        history: History = held.history or History(first_seen_at=at, last_seen_at=at)
+        if comment.text == held.text or comment.text in {v.text for v in history.versions}:
+            continue
+        changes = (*history.changes, Change(at, "edited", "webhook"))
+        if at >= _current_since(history):  # newer than what the archive shows: it becomes the current text
+            earlier = Version(held.text, held.edited_at, _current_since(history), _current_source(history),
+                              held.attachments)
+            held = replace(held, text=comment.text)  # the event has no edit time or attachments: keep those
+            history = replace(history, versions=_collapse((*history.versions, earlier), held), changes=changes,
+                              last_seen_at=_latest(history.last_seen_at, at))
+        else:  # an older text the archive never saw: one more earlier version
+            history = replace(history, versions=_collapse((*history.versions, Version(comment.text, None, at,
+                                                                                      "webhook")), held),
+                              changes=changes)
+        comments[comment.id] = replace(held, history=history)
+        found.append(ObservedChange(comment.id, "edited"))
+    return replace(thread, comments=tuple(comments[i] for i in order)), found
 
 
 # ------------------------------------------------------------------------------------------------- entries

@@ -19,8 +19,8 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from .errors import (
     SourceError,
     StorageError,
 )
-from .history import ObservedChange, content_hash, mark_gone, merge
+from .history import ObservedChange, content_hash, mark_gone, merge, observe
 from .model import Thread
 from .package.build import (
     PACKAGE_JSON,
@@ -60,10 +60,12 @@ from .package.manifest import fixity
 from .schedule import ThreadState, due_threads, listing_window
 from .schema import validate_thread
 from .storage.filesystem import FileStore
+from .webhooks.events import WebhookEvent, as_comment
+from .webhooks.spool import Spool
 
 __all__ = [
     "CaptureResult", "RunReport", "Services", "ThreadOutcome", "archive_thread", "capture", "list_threads",
-    "plan_window", "process", "run", "services_for",
+    "plan_window", "process", "process_webhook_events", "run", "services_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -250,20 +252,29 @@ def capture(services: Services, ref: ThreadRef) -> CaptureResult:
     return CaptureResult(ref, evidence=str(_write_evidence(services, raw)))
 
 
-def process(services: Services, result: CaptureResult) -> ThreadOutcome:
+def process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent] = ()) -> ThreadOutcome:
     """Normalise and validate one captured thread, merge it into the thread's history, and store a new
-    version when its content changed."""
+    version when its content changed. ``events``: webhook events about this thread, whose comments are kept
+    even when the capture no longer finds them (they are stored with the package as evidence)."""
     if result.outcome is not None:
         return result.outcome
     assert result.evidence is not None
     ref = result.ref
     raw = RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
     account = services.settings.account(ref.account_key)
+    seen = [(comment, event.time) for event in events if (comment := as_comment(event)) is not None]
+    evidence = dump_json([event.to_dict() for event in events]) if events else None
     if result.gone is not None:
         reason = result.gone
-        return _archive(services, ref, account, raw, raw.ended_at,
-                        lambda head: None if head is None else mark_gone(head.thread, raw.ended_at, reason,
-                                                                          seen_until=head.last_captured_at))
+
+        def gone(head: Head | None) -> tuple[Thread, list[ObservedChange]] | None:
+            if head is None:
+                return None
+            thread, found = observe(head.thread, seen)
+            marked, more = mark_gone(thread, raw.ended_at, reason, seen_until=head.last_captured_at)
+            return marked, found + more
+
+        return _archive(services, ref, account, raw, raw.ended_at, gone, evidence)
     try:
         snapshot = services.normaliser_for(account.platform)(raw, account)
         validate_thread(snapshot.to_dict(), f"thread {ref.post_id} of {ref.account_key}")
@@ -272,9 +283,19 @@ def process(services: Services, result: CaptureResult) -> ThreadOutcome:
     except RecordError as exc:
         return _quarantine(services, ref, raw, [str(exc)], "unusable-record")
     observed = snapshot.provenance.capture_ended_at
-    return _archive(services, ref, account, raw, observed,
-                    lambda head: merge(head.thread if head else None, snapshot, observed,
-                                       seen_until=head.last_captured_at if head else None))
+
+    def update(head: Head | None) -> tuple[Thread, list[ObservedChange]]:
+        base = head.thread if head else None
+        found: list[ObservedChange] = []
+        if seen:
+            if base is None:  # a first capture: start from the post, so webhook comments join before the merge
+                base, found = merge(None, replace(snapshot, comments=()), observed)
+            base, more = observe(base, seen)
+            found += more
+        merged, more = merge(base, snapshot, observed, seen_until=head.last_captured_at if head else None)
+        return merged, found + more
+
+    return _archive(services, ref, account, raw, observed, update, evidence)
 
 
 @dataclass(frozen=True)
@@ -311,7 +332,7 @@ Update = Callable[[Head | None], tuple[Thread, list[ObservedChange]] | None]
 
 
 def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: RawCapture, observed: str,
-             update: Update) -> ThreadOutcome:
+             update: Update, webhook_events: bytes | None = None) -> ThreadOutcome:
     """Merge into the latest version and publish the next one; when another worker publishes that version
     first, merge again on top of it (optimistic concurrency on the write-once version slot)."""
     platform, account_id = account.platform, account.account_id
@@ -340,7 +361,8 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         previous = Previous(latest.id, latest.version, latest.content_hash) if latest else None
         kinds = _count(found)
         package = assemble(thread, raw, services.render_pdf(thread, observed), digest=digest, created=observed,
-                           version=version, previous=previous, changes=kinds, volatile=volatile)
+                           version=version, previous=previous, changes=kinds, volatile=volatile,
+                           webhook_events=webhook_events)
         try:
             location = services.store.publish(package.relative_dir, package.files)
         except AlreadyStored:
@@ -426,6 +448,42 @@ def run(services: Services, start: datetime, end: datetime, *, run_id: str | Non
             log.error("account %s failed: %s", key, exc)
     report.ended_at = format_ts(services.clock.now())
     write_report(services, report)
+    return report
+
+
+def process_webhook_events(services: Services, *, run_id: str | None = None) -> RunReport:
+    """Capture every thread that spooled webhook events name, keeping the events' comments, then move the
+    events to ``done``. Events for an unconfigured Page or account go to ``unmatched``. When the source or
+    the store fails, the thread's events stay waiting for the next call: none is lost."""
+    spool = Spool(services.settings.webhook_spool)
+    report = RunReport(run_id=run_id or f"webhooks-{format_ts(services.clock.now())}",
+                       started_at=format_ts(services.clock.now()))
+    threads: dict[tuple[str, str], list[Any]] = {}
+    for spooled in spool.pending():
+        event = spooled.event
+        account = next((a for a in services.settings.accounts
+                        if a.platform == event.platform and a.account_id == event.account_id), None)
+        if account is None or not event.post_id:
+            log.warning("webhook event %s for %s account %s is not for a configured account; kept in unmatched",
+                        event.id[:12], event.platform, event.account_id)
+            spool.finish(spooled, "unmatched")
+            continue
+        threads.setdefault((account.key, event.post_id), []).append(spooled)
+    for (key, post_id), spooled_events in threads.items():
+        ref = ThreadRef(key, post_id)
+        try:
+            outcome = process(services, capture(services, ref), [s.event for s in spooled_events])
+        except (SourceError, StorageError) as exc:
+            report.outcomes.append(ThreadOutcome(key, post_id, "failed", message=f"{exc} (events kept for the "
+                                                 "next attempt)", retryable=exc.retryable))
+            continue
+        report.outcomes.append(outcome)
+        if outcome.status != "failed":
+            for spooled in spooled_events:
+                spool.finish(spooled)
+    report.ended_at = format_ts(services.clock.now())
+    if report.outcomes:
+        write_report(services, report)
     return report
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "THREAD_JSON",
     "THREAD_PDF",
     "THREAD_XML",
+    "WEBHOOK_EVIDENCE",
     "Package",
     "Previous",
     "account_dir",
@@ -53,6 +54,7 @@ __all__ = [
 PACKAGE_FORMAT = "socialarkiv-package/1"
 PACKAGE_JSON = "package.json"
 EVIDENCE = "representations/evidence/data/capture.json"
+WEBHOOK_EVIDENCE = "representations/evidence/data/webhook-events.json"
 THREAD_JSON = "representations/normalised/data/thread.json"
 THREAD_XML = "representations/normalised/data/thread.xml"
 THREAD_PDF = "representations/rendition/data/thread.pdf"
@@ -124,7 +126,7 @@ def package_id(thread: Thread, version: int) -> str:
 
 def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, created: str, version: int = 1,
              previous: Previous | None = None, changes: Mapping[str, int] | None = None,
-             volatile: tuple[str, ...] = ("reactions",)) -> Package:
+             volatile: tuple[str, ...] = ("reactions",), webhook_events: bytes | None = None) -> Package:
     """All files of the package, manifest included. Same inputs, same bytes."""
     xml = io.BytesIO()
     write_thread_xml(thread, xml)
@@ -134,6 +136,8 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
         THREAD_XML: xml.getvalue(),
         THREAD_PDF: pdf,
     }
+    if webhook_events is not None:
+        files[WEBHOOK_EVIDENCE] = webhook_events
     for name in SCHEMA_FILES:
         files[f"schemas/{name}"] = schema_path(name).read_bytes()
     identifier = package_id(thread, version)
@@ -155,6 +159,7 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
         "files": {
             "evidence": EVIDENCE, "normalised_json": THREAD_JSON, "normalised_xml": THREAD_XML,
             "rendition_pdf": THREAD_PDF,
+            **({"webhook_events": WEBHOOK_EVIDENCE} if webhook_events is not None else {}),
         },
     })
     digests = {path: fixity(io.BytesIO(data)) for path, data in files.items()}
