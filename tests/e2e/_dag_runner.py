@@ -1,7 +1,7 @@
 """Run social_archive_nightly with dag.test() in a fresh process against the demo municipality's fake APIs
-(all seven platforms).
+(all seven platforms), then social_archive_webhooks for one spooled webhook event (a comment already gone).
 
-Usage: python _dag_runner.py WORKDIR DATABASE_URL. Prints one JSON line: the DagRun state and the run report.
+Usage: python _dag_runner.py WORKDIR DATABASE_URL. Prints one JSON line: the DagRun states and the run reports.
 A separate process because Airflow's metadata database is chosen once per process.
 """
 
@@ -35,10 +35,31 @@ def main() -> None:
     with ExitStack() as running:
         config, tokens, _ = start_demo_sources(running, work, page)
         os.environ.update(tokens)
-        dag = DagBag(dag_folder=str(root / "dags")).dags["social_archive_nightly"]
-        run = dag.test(run_conf={"config": str(config)})
-    reports = sorted((work / "archive" / "reports").glob("*.json"))
-    print(json.dumps({"state": str(run.state), "report": json.loads(reports[-1].read_text()) if reports else None}))
+        dags = DagBag(dag_folder=str(root / "dags")).dags
+        run = dags["social_archive_nightly"].test(run_conf={"config": str(config)})
+        reports = sorted((work / "archive" / "reports").glob("*.json"))
+        nightly = json.loads(reports[-1].read_text()) if reports else None
+        _spool_gone_comment(config, page)
+        hooks = dags["social_archive_webhooks"].test(run_conf={"config": str(config)})
+    webhook_reports = sorted((work / "archive" / "reports").glob("webhooks-*.json"))
+    print(json.dumps({"state": str(run.state), "report": nightly, "webhooks_state": str(hooks.state),
+                      "webhooks": json.loads(webhook_reports[-1].read_text()) if webhook_reports else None}))
+
+
+def _spool_gone_comment(config: Path, page) -> None:
+    """A signed delivery the receiver accepted: a comment posted and deleted before any capture saw it."""
+    from archiver.config import load_settings
+    from archiver.webhooks.events import parse_delivery
+    from archiver.webhooks.spool import Spool
+
+    post = page.posts[0]
+    body = json.dumps({"object": "page", "entry": [{"id": page.id, "time": 1795000000, "changes": [{
+        "field": "feed", "value": {"item": "comment", "verb": "add", "comment_id": "webhook_only_1",
+                                   "post_id": post.id, "parent_id": post.id, "sender_id": 90001,
+                                   "sender_name": "Innbygger", "created_time": 1795000000,
+                                   "message": "Kort kommentar, slettet etter ti minutter."}}]}]}).encode()
+    for event in parse_delivery(body):
+        Spool(load_settings(config).webhook_spool).put(event, "2026-11-18T10:00:00Z")
 
 
 main()

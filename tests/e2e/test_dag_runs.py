@@ -31,10 +31,16 @@ def _check(work: Path, outcome: dict) -> None:
     assert {o["account_key"] for o in report["outcomes"] if o["status"] == "archived"} == {
         f"demo-{p}" for p in PLATFORMS}
     results = verify_tree(work / "archive" / "packages")
-    assert len(results) == 22 and not any(results.values())
+    assert len(results) == 23 and not any(results.values())
     assert list((work / "archive" / "quarantine").rglob("report.txt"))
     stored = [p for p in (work / "archive").rglob("*") if p.is_file() and p.suffix in (".json", ".xml", ".txt")]
     assert not [p for p in stored if b"token-not-secret" in p.read_bytes()], "a token reached a stored file"
+    assert outcome["webhooks_state"] in ("success", "DagRunState.SUCCESS"), outcome
+    hooks = outcome["webhooks"]
+    assert hooks["packages_written"] == 1 and hooks["changes"] == {"added": 1, "missing": 1}, hooks
+    second = [p for p in verify_tree(work / "archive" / "packages") if p.endswith("v00002")]
+    assert len(second) == 1 and "webhook_only_1" in (Path(second[0]) / "representations/normalised/data/thread.json"
+                                                     ).read_text()
 
 
 def test_nightly_dag_on_sqlite(tmp_path):

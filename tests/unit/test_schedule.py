@@ -1,0 +1,59 @@
+"""schedule.due_threads: what a nightly run captures, and why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from archiver.connectors.base import ThreadRef
+from archiver.schedule import ThreadState, due_threads, listing_window
+
+NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+def _ref(post: str, age_days: float, activity: str | None = None) -> ThreadRef:
+    return ThreadRef("acc", post, (NOW - age_days * DAY).strftime("%Y-%m-%dT%H:%M:%SZ"), activity)
+
+
+def _state(ref: ThreadRef, captured_days_ago: float, activity: str | None = None,
+           gone: bool = False) -> ThreadState:
+    captured = (NOW - captured_days_ago * DAY).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ThreadState("facebook", "1", ref.post_id, "acc", ref.created_at, activity if activity else ref.activity,
+                       1, "p", "h", captured, captured, captured, captured if gone else None)
+
+
+def _due(listed: list[ThreadRef], known: list[ThreadState], window_days: float = 3650) -> dict[str, str]:
+    return {d.ref.post_id: d.reason for d in due_threads(
+        listed, known, account_key="acc", now=NOW, window=(NOW - window_days * DAY, NOW), lookback=30 * DAY,
+        revisit=7 * DAY)}
+
+
+def test_reasons() -> None:
+    new, young, quiet, moved = _ref("new", 100), _ref("young", 5, "u1"), _ref("quiet", 100, "u1"), \
+        _ref("moved", 100, "u2")
+    known = [_state(young, 1), _state(quiet, 1), _state(moved, 1, activity="u1")]
+    assert _due([new, young, quiet, moved], known) == {"new": "new", "young": "young", "moved": "activity"}
+
+
+def test_old_threads_are_revisited_on_the_slower_schedule_spread_over_days() -> None:
+    refs = [_ref(f"p{i}", 400) for i in range(200)]
+    for days, expected in ((3, 0), (7, 200)):
+        assert len(_due(refs, [_state(r, days) for r in refs])) == expected
+    spread = len(_due(refs, [_state(r, 5) for r in refs]))
+    assert 0 < spread < 200, "revisits are spread over the second half of the interval"
+
+
+def test_unlisted_threads_inside_the_window_are_checked_but_gone_ones_are_not() -> None:
+    vanished, gone, old = _ref("vanished", 100), _ref("gone", 100), _ref("old", 400)
+    known = [_state(vanished, 1), _state(gone, 1, gone=True), _state(old, 1)]
+    assert _due([], known, window_days=365) == {"vanished": "unlisted"}
+
+
+def test_listing_window() -> None:
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    assert listing_window(first_run=True, lists_everything=False, initial_since=start, end=NOW,
+                          lookback=30 * DAY) == (start, NOW)
+    assert listing_window(first_run=False, lists_everything=True, initial_since=start, end=NOW,
+                          lookback=30 * DAY) == (start, NOW)
+    assert listing_window(first_run=False, lists_everything=False, initial_since=start, end=NOW,
+                          lookback=30 * DAY) == (NOW - 30 * DAY, NOW)
