@@ -272,7 +272,9 @@ def process(services: Services, result: CaptureResult, events: Sequence[WebhookE
                 return None
             thread, found = observe(head.thread, seen)
             marked, more = mark_gone(thread, raw.ended_at, reason, seen_until=head.last_captured_at)
-            return marked, found + more
+            provenance = replace(marked.provenance, capture_started_at=raw.started_at, capture_ended_at=raw.ended_at,
+                                 requests=max(1, len(raw.exchanges)))  # this version's evidence: the "gone" answer
+            return replace(marked, provenance=provenance), found + more
 
         return _archive(services, ref, account, raw, raw.ended_at, gone, evidence)
     try:

@@ -51,6 +51,7 @@ class WebhookServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: WebhookServer
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may take to send its request: a stalled one cannot hold a thread forever
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
