@@ -113,13 +113,17 @@ class XConnector(HttpConnector):
                                TokenParam("pagination_token", "meta", "next_token"), "list-posts", lambda e: None):
             for tweet in body.get("data") or []:
                 if isinstance(tweet, Mapping) and isinstance(tweet.get("id"), str):
-                    refs.setdefault(tweet["id"], ThreadRef(self.account.key, tweet["id"],
-                                                           stamp(tweet.get("created_at"))))
+                    original = original_id(tweet)  # an edited post keeps its first id as its identity
+                    refs.setdefault(original, ThreadRef(self.account.key, original, stamp(tweet.get("created_at"))))
         return oldest_first(refs.values())
 
     def fetch_thread(self, ref: ThreadRef, record: Record) -> None:
         post = self.get(f"{self.root}/tweets/{ref.post_id}", self._fields(), "post", record)
         data = post.get("data") if isinstance(post, Mapping) else None
+        latest = [str(i) for i in data.get("edit_history_tweet_ids") or []][-1:] if isinstance(data, Mapping) else []
+        if latest and latest[0] != ref.post_id:  # the thread is keyed by the first version: read the latest too
+            post = self.get(f"{self.root}/tweets/{latest[0]}", self._fields(), "post", record)
+            data = post.get("data") if isinstance(post, Mapping) else data
         conversation = str(data.get("conversation_id") or ref.post_id) if isinstance(data, Mapping) else ref.post_id
         created = _created(data) or snowflake_time(ref.post_id) or self.clock.now()
         endpoint = "recent" if self.clock.now() - created < timedelta(days=RECENT_SEARCH_DAYS - 0.5) else "all"
@@ -153,3 +157,9 @@ def _not_found(body: Mapping[str, Any]) -> bool:
     return isinstance(errors, list) and any(
         isinstance(e, Mapping) and (e.get("title") == "Not Found Error" or "resource-not-found" in str(e.get("type")))
         for e in errors)
+
+
+def original_id(tweet: Mapping[str, Any]) -> str:
+    """The first id of an edited post's chain (X gives each version its own id), else the post's id."""
+    history = tweet.get("edit_history_tweet_ids")
+    return str(history[0]) if isinstance(history, list) and history else str(tweet["id"])

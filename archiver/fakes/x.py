@@ -173,11 +173,11 @@ class FakeXServer(FakeApi):
             return self.tweet(*hit)
         for thread in self.account.threads:
             for item in [thread.post, *thread.comments]:
-                for number, (old_id, old_text) in enumerate(item.versions):
+                for old_id, old_text in item.versions:
                     if old_id == tweet_id:
+                        # X returns an earlier version with the whole edit chain, oldest first
                         return {**self.tweet(thread, item), "id": old_id, "text": old_text,
-                                "created_at": _iso(item.created),
-                                "edit_history_tweet_ids": [v for v, _ in item.versions[:number + 1]]}
+                                "created_at": _iso(item.created)}
         return None
 
     def _users(self, tweets: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -190,7 +190,8 @@ class FakeXServer(FakeApi):
         is_post = item is thread.post
         replies = len(thread.children(None if is_post else item.id))
         body: dict[str, Any] = {
-            "id": item.id, "text": item.text, "author_id": item.author.id, "conversation_id": thread.post.id,
+            "id": item.id, "text": item.text, "author_id": item.author.id,
+            "conversation_id": thread.post.versions[0][0] if thread.post.versions else thread.post.id,
             "created_at": _iso(item.edited or item.created), "lang": "no", "possibly_sensitive": False,
             "reply_settings": "everyone",
             "edit_history_tweet_ids": [*(v for v, _ in item.versions), item.id],

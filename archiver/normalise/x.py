@@ -3,9 +3,10 @@
 * The tree comes from ``referenced_tweets[type=replied_to]``; replies to the root have ``parent_id`` null.
 * Authors come from ``includes.users`` by ``author_id``; a missing expansion leaves the name empty.
 * ``created_at`` falls back to the time in the snowflake id when the field was not requested.
-* Edits: every version has its own id (``edit_history_tweet_ids``, oldest first). The archived item is the
-  latest version; ``created_at`` is the first version's time and ``edited_at`` the latest's. The earlier
-  versions (fetched by id) become ``Version`` entries kept by the platform.
+* Edits: every version has its own id (``edit_history_tweet_ids``, oldest first). A post is archived under
+  its first id, so its history stays one entry across edits (replies to any version point to it), with the
+  latest version's text and permalink; ``created_at`` is the first version's time and ``edited_at`` the
+  latest's. The earlier versions (fetched by id) become ``Version`` entries kept by the platform.
 * Long posts: ``note_tweet.text`` is the full text (``text`` is cut).
 * ``errors[]`` inside HTTP 200 (deleted or suspended authors' posts, protected accounts) become gaps.
 * X does not say which replies the account hid: recorded as a standing gap of every X thread.
@@ -20,7 +21,7 @@ from typing import Any
 from ..clock import format_ts
 from ..config import AccountConfig
 from ..connectors.base import RawCapture
-from ..connectors.x import snowflake_time
+from ..connectors.x import original_id, snowflake_time
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, History, Post, Thread, Version
 from .common import assemble_thread, dig, integer, mapping, text, timestamp, url
@@ -68,17 +69,19 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
         if exchange.purpose == "conversation":
             for tweet in body.get("data") or []:
                 if isinstance(tweet, Mapping) and isinstance(tweet.get("id"), str):
-                    tweets.setdefault(tweet["id"], tweet)
+                    key, held = original_id(tweet), tweets.get(original_id(tweet))
+                    if held is None or len(_chain(tweet)) > len(_chain(held)):  # keep the latest version
+                        tweets[key] = tweet
     earlier: dict[str, Mapping[str, Any]] = {
         str(t["id"]): t for e in raw.by_purpose("versions") for t in (mapping(e.body).get("data") or [])
         if isinstance(t, Mapping) and isinstance(t.get("id"), str)}
     post = _with_versions(normalise_post(root, includes, own), root, earlier)
     tweets.pop(post.id, None)
-    for old in (str(i) for i in root.get("edit_history_tweet_ids") or []):
-        tweets.pop(old, None)
+    originals = {version: original_id(t) for t in [root, *tweets.values(), *earlier.values()]
+                 for version in _chain(t)}
     replies = sorted(tweets.values(), key=lambda t: (str(t.get("created_at") or ""), int(str(t["id"]))
                                                      if str(t["id"]).isdigit() else 0))
-    comments = [_with_versions(normalise_comment(t, post.id, includes, own), t, earlier) for t in replies]
+    comments = [_with_versions(normalise_comment(t, post.id, includes, own, originals), t, earlier) for t in replies]
     ids = {post.id, *(c.id for c in comments)}
     gaps = [HIDDEN_REPLIES_GAP]
     orphans = sum(1 for c in comments if c.parent_id is not None and c.parent_id not in ids)
@@ -105,9 +108,10 @@ def normalise_post(tweet: Mapping[str, Any], includes: _Includes | None = None, 
 
 
 def normalise_comment(tweet: Mapping[str, Any], root_id: str | None = None, includes: _Includes | None = None,
-                      own_ids: Iterable[str] = ()) -> Comment:
+                      own_ids: Iterable[str] = (), originals: Mapping[str, str] | None = None) -> Comment:
     parent = next((text(r.get("id")) for r in tweet.get("referenced_tweets") or []
                    if isinstance(r, Mapping) and r.get("type") == "replied_to"), None)
+    parent = (originals or {}).get(parent or "", parent)  # a reply to an earlier version of an edited post
     return Comment(parent_id=None if parent == root_id else parent,
                    **_fields(tweet, includes or _Includes(), frozenset(own_ids)))
 
@@ -129,15 +133,20 @@ def read(body: Any) -> list[Post | Comment]:
     return []
 
 
+def _chain(tweet: Mapping[str, Any]) -> list[str]:
+    return [str(i) for i in tweet.get("edit_history_tweet_ids") or []] or [str(tweet.get("id"))]
+
+
 def _fields(tweet: Mapping[str, Any], includes: _Includes, own_ids: frozenset[str]) -> dict[str, Any]:
     tweet_id = text(tweet.get("id"))
     if not tweet_id:
         raise RecordError("X post has no id")
+    latest_id, tweet_id = tweet_id, original_id(tweet)
     author_id = text(tweet.get("author_id"))
     user = includes.users.get(author_id or "", {})
     history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
-    current = timestamp(tweet.get("created_at"), f"post {tweet_id} created_at", required=False) \
-        or _from_id(tweet_id)
+    current = timestamp(tweet.get("created_at"), f"post {latest_id} created_at", required=False) \
+        or _from_id(latest_id)
     first = _from_id(history[0]) if len(history) > 1 else None
     attachments = []
     for key in dig(tweet, "attachments", "media_keys") or []:
@@ -159,7 +168,7 @@ def _fields(tweet: Mapping[str, Any], includes: _Includes, own_ids: frozenset[st
         "attachments": tuple(attachments),
         "reactions": reactions,
         "visibility": "visible",
-        "permalink": f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
+        "permalink": f"https://x.com/{username or 'i/web'}/status/{latest_id}",
     }
 
 

@@ -5,7 +5,7 @@ response that is quarantined while the other threads of the run are archived."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,9 @@ from archiver.connectors import connector_class
 from archiver.errors import AuthError, GoneAtSource, QuotaExhausted
 from archiver.fakes import API_VERSIONS, fake_for
 from archiver.fakes.server import FakeApi, Fault
-from archiver.fakes.world import FakeAccount, synthetic_account
+from archiver.fakes.world import FakeAccount, FakeItem, IdScheme, synthetic_account
 from archiver.normalise import normaliser_for
-from archiver.pipeline import run, services_for
+from archiver.pipeline import head, run, services_for
 from archiver.schema import thread_problems
 
 TOKEN = "s3cret-token-never-stored"
@@ -52,10 +52,11 @@ def fake(platform: str, world: FakeAccount) -> Iterator[FakeApi]:
         yield server
 
 
-def _settings(tmp: Path, platform: str, fake: FakeApi, world: FakeAccount, **extra: Any) -> Settings:
+def _settings(tmp: Path, platform: str, fake: FakeApi, world: FakeAccount, *, lookback_days: int = 30,
+              **extra: Any) -> Settings:
     return parse_settings({
         "archive": {"organisation": "Demo kommune", "store": str(tmp / "archive"), "work": str(tmp / "work"),
-                    "initial_since": "2026-01-01T00:00:00Z"},
+                    "initial_since": "2026-01-01T00:00:00Z", "lookback_days": lookback_days},
         "accounts": [{"key": f"demo-{platform}", "platform": platform, "account_id": world.me.id,
                       "name": "Demo kommune", "base_url": fake.url, "api_version": API_VERSIONS[platform],
                       "credential": f"value:{TOKEN}", **extra}]}, base=tmp)
@@ -75,14 +76,13 @@ def test_captures_every_thread_across_pages_with_replies_hidden_and_edits(platfo
     account = _settings(tmp_path, platform, fake, world, page_size=7).accounts[0]
     connector = _connector(account)
     refs = connector.list_threads(SINCE, UNTIL)
-    assert sorted(r.post_id for r in refs) == sorted(t.post.id for t in world.threads)
+    assert sorted(r.post_id for r in refs) == sorted(archived_id(t.post, platform) for t in world.threads)
     for ref in refs:
         raw = connector.capture_thread(ref)
         assert TOKEN not in raw.to_json_bytes().decode()
         thread = normaliser_for(platform)(raw, account)
         assert thread_problems(thread.to_dict()) == []
-        source = world.thread(ref.post_id)
-        assert source is not None
+        source = next(t for t in world.threads if archived_id(t.post, platform) == ref.post_id)
         held = {c.id for c in source.comments if c.hidden} if platform == "youtube" else set()
         returned = [c for c in source.comments if c.id not in held and c.parent not in held]  # held for review
         ids = {c.id for c in thread.comments}
@@ -101,7 +101,8 @@ def test_captures_every_thread_across_pages_with_replies_hidden_and_edits(platfo
         if platform == "youtube" and any(c.hidden for c in source.comments):
             assert not thread.provenance.completeness.complete and thread.provenance.completeness.gaps
         if platform in EDITS_VISIBLE:
-            assert {key(c.id) for c in thread.comments if c.edited_at} == {c.id for c in returned if c.edited}
+            edited = {archived_id(c, platform) for c in returned if c.edited}
+            assert {key(c.id) for c in thread.comments if c.edited_at} == edited
 
 
 def test_the_platforms_rate_limit_signal_is_obeyed_then_capture_completes(platform, world, fake, tmp_path):
@@ -165,6 +166,55 @@ def test_a_malformed_response_is_quarantined_while_the_others_are_archived(platf
     text = (Path(quarantined.location or "") / "report.txt").read_text(encoding="utf-8")
     assert "malformed-response" in text and "not valid JSON" in text
     assert TOKEN not in (Path(quarantined.location or "") / "capture.json").read_text(encoding="utf-8")
+
+
+def test_nights_of_edits_deletions_and_new_comments_keep_every_comment(platform, world, fake, tmp_path):
+    """Night 1 archives; by night 2 one comment was edited, one deleted and one added; night 3 changes nothing."""
+    settings = _settings(tmp_path, platform, fake, world, lookback_days=365)
+
+    def night(number: int) -> dict[str, Any]:
+        end = NOW + timedelta(days=number)
+        report = run(services_for(settings, clock=FixedClock(end)), end - timedelta(days=1), end)
+        assert not report.problems, report.to_dict()
+        return report.summary()
+
+    assert night(1)["packages_written"] == 3
+    thread = world.threads[0]
+    parents = {c.parent for c in thread.comments}
+    held = {c.id for c in thread.comments if c.hidden}  # YouTube holds these for review: never returned
+    leaves = [c for c in thread.comments
+              if c.id not in parents and not c.hidden and c.parent not in held and not c.versions]
+    deleted, edited = leaves[0], leaves[1]
+    thread.comments.remove(deleted)
+    scheme = IdScheme(platform, world.me.id)
+    edited.versions.append((edited.id, edited.text))
+    if platform == "x":  # an edit on X is a new post id in the same edit chain
+        edited.id = scheme.make("comment", 90001, NOW)
+    edited.text, edited.edited = "Rettelse: det gjelder Storgata 5, ikke 3.", NOW
+    added = FakeItem(scheme.make("comment", 90002, NOW, thread.post.id if platform == "youtube" else None),
+                     edited.author, NOW, "En ny kommentar etter første natt.")
+    thread.comments.append(added)
+    second = night(2)
+    assert (second["packages_written"], second["packages_unchanged"]) == (1, 2), second
+    assert second["changes"] == {"added": 1, "edited": 1, "missing": 1}, second
+    third = night(3)
+    assert (third["packages_written"], third["changes"]) == (0, {}), third
+    services = services_for(settings)
+    latest = head(services, platform, world.me.id, archived_id(thread.post, platform))
+    assert latest is not None and latest.version == 2
+    by_id = {_world_id(c.id): c for c in latest.thread.comments}
+    assert by_id[_world_id(_archive_key(deleted, platform))].history.missing_since is not None
+    kept = by_id[_world_id(_archive_key(edited, platform))]
+    assert kept.text.startswith("Rettelse") and edited.versions[-1][1] in [v.text for v in kept.history.versions]
+
+
+def _archive_key(item: Any, platform: str) -> str:
+    return archived_id(item, platform) if platform != "linkedin" else item.id
+
+
+def archived_id(item: Any, platform: str) -> str:
+    """X archives an edited post under the first id of its edit chain; the others under their id."""
+    return item.versions[0][0] if platform == "x" and item.versions else item.id
 
 
 @pytest.mark.parametrize(("platform", "setup", "expected"), [

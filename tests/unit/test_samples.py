@@ -115,8 +115,9 @@ def _content_ids(platform: str, body: Any) -> set[str]:
             stack.extend((item, key) for item in node)
         elif isinstance(node, Mapping):
             if _is_content(platform, node, key):
+                chain = node.get("edit_history_tweet_ids") if platform == "x" else None  # X: the first id
                 found.add(str(node.get("commentUrn") or (node.get("uri") if platform == "bluesky" else None)
-                              or node.get("id")))
+                              or (chain[0] if isinstance(chain, list) and chain else None) or node.get("id")))
             for child_key, child in node.items():
                 if child_key not in ("embed", "embeds", "reply", "reason", "children", "media",
                                      "value" if platform == "bluesky" else ""):
