@@ -280,6 +280,9 @@ def process(services: Services, result: CaptureResult, events: Sequence[WebhookE
     try:
         snapshot = services.normaliser_for(account.platform)(raw, account)
         validate_thread(snapshot.to_dict(), f"thread {ref.post_id} of {ref.account_key}")
+        if snapshot.source.post_id != ref.post_id:  # the thread's versions are found under the listed id
+            raise RecordError(f"the capture of {ref.post_id} normalised to post {snapshot.source.post_id}; "
+                              "the connector and normaliser disagree on the thread's id")
     except SchemaViolation as exc:
         return _quarantine(services, ref, raw, [str(p) for p in exc.problems], "schema-violation")
     except RecordError as exc:

@@ -12,17 +12,19 @@ whole one, and a second delivery of the same event (same id) is recognised as a 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..connectors.base import dump_json
 from .events import WebhookEvent
 
 __all__ = ["Spool", "SpooledEvent"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,14 @@ class Spool:
         """Waiting events, oldest change first (deliveries may arrive out of order)."""
         events = []
         for path in sorted((self.root / "incoming").glob("*.json")):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            events.append(SpooledEvent(WebhookEvent.from_dict(data["event"]), data["received_at"], path))
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                events.append(SpooledEvent(WebhookEvent.from_dict(data["event"]), data["received_at"], path))
+            except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+                # not written by the receiver (it writes whole files): set aside, the others go on
+                os.replace(path, self.root / "unmatched" / f"{path.stem}.unreadable")
+                log.error("webhook spool file %s is unreadable (%s); moved to unmatched/", path.name,
+                          exc.__class__.__name__)
         return iter(sorted(events, key=lambda e: (e.event.time, e.received_at, e.event.id)))
 
     def finish(self, spooled: SpooledEvent, folder: str = "done") -> None:
@@ -94,7 +102,3 @@ def _fsync_dir(path: Path) -> None:
     finally:
         os.close(fd)
 
-
-def load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data

@@ -168,6 +168,8 @@ def test_events_for_an_unconfigured_page_are_kept_apart(config: tuple[Path, Fake
                                                         receiver: Receiver, tmp_path: Path) -> None:
     body = _delivery("add", "801_9", "Hei", NIGHT).replace(DEMO_PAGE_ID.encode(), b"999", 1)
     assert receiver.post(body, _signed(body)).status_code == 200
+    (tmp_path / "work" / "webhooks" / "incoming" / "broken.json").write_text("{not json")
     report = process_webhook_events(services_for(load_settings(config[0])))
     assert report.outcomes == []
-    assert len(list((tmp_path / "work" / "webhooks" / "unmatched").glob("*.json"))) == 1
+    unmatched = tmp_path / "work" / "webhooks" / "unmatched"
+    assert len(list(unmatched.glob("*.json"))) == 1 and (unmatched / "broken.unreadable").is_file()
