@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     fake.add_argument("--comments", type=int, default=50, help="comments per synthetic thread")
     fake.add_argument("--seed", type=int, default=1)
 
+    detect = commands.add_parser("detect", help="find personal data in JSON Lines of comments (stdin or FILE)")
+    detect.add_argument("input", nargs="?", default="-", help='JSON Lines {"id", "text", "lang"?}; "-" is stdin')
+    detect.add_argument("--today", help="the date that bounds birth dates (default: today)")
+
     hooks = commands.add_parser("webhooks", help="receive Meta webhooks, or process the received events")
     hooks.add_argument("action", choices=("serve", "process"),
                        help="serve: run the receiver (loopback by default); process: capture the threads that "
@@ -74,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fake(args)
         if args.command == "webhooks":
             return _webhooks(args)
+        if args.command == "detect":
+            return _detect(args)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -143,6 +149,46 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"archiver: no packages found under {args.path}", file=sys.stderr)
         return 1
     return 1 if any(results.values()) else 0
+
+
+def _detect(args: argparse.Namespace) -> int:
+    """One output line per input line, in order, as each is read. A line that is not a JSON object with a
+    string ``text`` gets ``"error"`` and no entities; the stream goes on."""
+    from .sensitive import Detector
+
+    today = parse_ts(args.today).date() if args.today else datetime.now(UTC).date()
+    detector = Detector(today=today)
+    if args.input == "-":
+        stream = sys.stdin
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")  # bytes that are not UTF-8 must not stop the stream
+    else:
+        try:
+            stream = open(args.input, encoding="utf-8", errors="surrogateescape")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {args.input}: {exc.strerror}") from exc
+    bad = 0
+    try:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                    raise ValueError("not an object with a string 'text'")
+                lang = item.get("lang") if isinstance(item.get("lang"), str) else None
+                out = {"id": item.get("id"), "entities": [f.to_entity() for f in detector.detect(item["text"], lang)]}
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError
+                bad += 1
+                out = {"id": None, "entities": [], "error": f"line {number}: {str(exc)[:120]}"}
+            sys.stdout.write(json.dumps(out) + "\n")  # ASCII: any text, even lone surrogates, is written
+            sys.stdout.flush()
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if bad:
+        print(f"archiver: {bad} input line(s) were not comment objects; see their 'error'", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def _webhooks(args: argparse.Namespace) -> int:

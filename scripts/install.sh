@@ -28,3 +28,11 @@ fi
 .venv/bin/uv pip install -q -p .venv/bin/python -r requirements.lock
 .venv/bin/uv pip install -q -p .venv/bin/python --no-deps -e .
 echo "install.sh: ready (.venv/bin/archiver)" >&2
+
+# --presidio: Microsoft Presidio for the detector benchmark's comparison, in its own environment (it pulls
+# spaCy, whose pins must not move socialarkiv's own locked packages).
+if [ "${1:-}" = "--presidio" ]; then
+  [ -x .venv-presidio/bin/python ] || "$PYTHON" -m venv .venv-presidio
+  .venv/bin/uv pip install -q -p .venv-presidio/bin/python -r bench/requirements-presidio.lock
+  echo "install.sh: Presidio ready (.venv-presidio/bin/python)" >&2
+fi

@@ -65,7 +65,7 @@ SPECIAL = {
         "bøsse", "homosexuell", "flata=",
     ],
     "trade_union": [
-        "fagforening", "fagforbundet", "fagbevegelsen", "lo-medlem", "medlem av lo", "tillitsvalgt",
+        "fagforening", "fagforbundet", "fagbevegelsen", "lo-medlem", "medlem av lo", "tillitsvalgt", "tillitsvald",
         "fagforening", "unio", "akademikerne", "ys-medlem", "utdanningsforbundet", "sykepleierforbundet",
         "fagforbund", "3f=", "foa=", "hk-medlem", "fackförbund", "facket", "kommunal=", "vision=",
         "trade union", "union member", "shop steward",
@@ -102,22 +102,22 @@ GROUP_MARKERS = [
     "statistik", "undersøkelse", "undersøgelse", "studie", "forskning",
 ]
 
-# A phrase pointing at one specific minor: kin word (+ possessive) or age.
-CHILD_PATTERNS = [
-    r"(?:(?:min|mi|mitt|vår|vårt|mit|vores|my|our)\s+)?"
-    r"(?:sønn|søn|son|datter|dotter|gutt|jente|dreng|pige|pojke|flicka|barn|boy|girl)\w*\s+(?:på|pa|of|om)\s+"
-    r"(?:[1-9]|1[0-7])\s*(?:år|years?|mnd|måneder)",
-    r"(?:min|mi|mitt|vår|vårt|mine|våre|min|mit|mina|mitt|vores|my|our)\s+(?:lille\s+|vesle\s+)?"
-    r"(?:sønn|søn|son|datter|dotter|jente|pike|gutt|dreng|pojke|flicka|barn|unge|baby|daughter|son|kid|child|"
-    r"boy|girl|tvillinger)\w*",
-    r"(?:sønnen|datteren|dottera|dattera|jenta|gutten|barnet|ungen|sønnen|dreng(?:en)?|pojken|flickan|barnet)"
-    r"\s+(?:min|mi|mitt|vår|vårt|vores|mitt|mina|min)\b",
-    r"\b\w+\s*\(\s*(?:[1-9]|1[0-7])\s*(?:år|years?|yrs?)?\s*\)",
-    r"(?:sønn|søn|son|datter|dotter|gutt|jente|dreng|pige|pojke|flicka|barn|boy|girl)\w*\s+(?:på|pa|of|om)\s+"
-    r"(?:[1-9]|1[0-7])\s*(?:år|years?|mnd|måneder)",
-    r"\b(?:[1-9]|1[0-7])\s*(?:-| )?(?:åring|åringen|årig|-year-old|year old)\w*",
-    r"(?:går|gaar|går)\s+(?:i|på)\s+(?:[1-9]|10)\.\s*(?:klasse|trinn|klass|årskurs)",
-]
+# A phrase pointing at one specific minor: a kin word with a possessive, optionally with an age under 18.
+_POSSESSIVE = r"(?:min|mi|mitt|vår|vårt|mine|våre|mit|vores|mina|my|our)"
+_KIN = (r"(?:sønnen|sønn|søn|sonen|son|datteren|dattera|dottera|datter|dotter|døtrene|jenta|jente|piken|pike|gutten|"
+        r"gutt|drengen|dreng|pigen|pige|pojken|pojke|flickan|flicka|barnet|barn|ungen|unge|babyen|baby|"
+        r"tvillingene|daughter|son|kid|child|boy|girl)")
+_AGE = r"(?:[1-9]|1[0-7])"
+CHILD_PHRASE = (
+    rf"(?<!\w)(?:{_POSSESSIVE}\s+(?:lille\s+|vesle\s+)?(?P<kin>{_KIN})|(?P<kin2>{_KIN})\s+{_POSSESSIVE})(?!\w)"
+    rf"(?P<age>\s*\(\s*{_AGE}\s*(?:år|years?)?\s*\)|\s+(?:på|pa|of|om)\s+{_AGE}\s*(?:år|years?|mnd|måneder))?"
+)
+CHILD_AGE = rf"(?<!\w){_AGE}\s*-?\s*(?:åring|åringen|årig|årige|year-old|years old)\w*"
+# Kin words that always mean a child; others ("sønnen min") need an age or a school context.
+CHILD_WORDS = ("barnet", "barn", "ungen", "unge", "babyen", "baby", "child", "kid")
+SCHOOL_CONTEXT = ("skole", "skule", "skolen", "skulen", "barnehage", "barnehagen", "klasse", "trinn", "sfo=",
+                  "skolevei", "skoleveg", "skyss", "børnehave", "vuggestue", "folkeskole", "skola", "skolan",
+                  "förskola", "fritids", "school", "kindergarten", "nursery", "pupil", "elev")
 
 # Words that make an address a private home address.
 RESIDENCE_CONTEXT = [
@@ -144,7 +144,7 @@ elsa else emil emilie emma erik erling espen eva even fatima filip finn frank fr
 gro gudrun gunhild gunnar gustav guri hanna hanne hans harald hassan hege heidi helen helene helge henrik
 henning hilde håkon ida ine inga inge ingeborg inger ingrid isak jakob jan janne jens jesper jon jonas
 jonathan jorunn jostein julie june jørgen jørn kai kari karin karina karl kasper katrine kenneth kim
-kirsten kjell kjersti knut kristian kristin kristine lars laila lene lena leo line linda linn lise liv
+kirsten kjell kjersti knut kristian kristin kristine lars laila lene lena leo line linda linn linnea lise liv
 lotte louise lucas ludvig magnus maja malin marcus margrethe mari maria marianne marit markus marte martin
 mathias mats mette mia michael mikkel mohammed mona morten nils nina noah nora odd ola olaf olav ole oliver
 omar oskar otto paul per pernille peter petter philip pia preben ragnar ragnhild randi rasmus reidun rolf
