@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .clock import format_ts, parse_ts
@@ -47,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     detect.add_argument("input", nargs="?", default="-", help='JSON Lines {"id", "text", "lang"?}; "-" is stdin')
     detect.add_argument("--today", help="the date that bounds birth dates (default: today)")
 
+    review = commands.add_parser("review", help="list a thread's personal-data findings, or confirm or reject one")
+    review.add_argument("action", choices=("list", "confirm", "reject"))
+    review.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+    review.add_argument("--account", required=True, help="the account key")
+    review.add_argument("--post", required=True, help="the thread's post id")
+    review.add_argument("--finding", help="the finding id (from 'list'); for confirm and reject")
+    review.add_argument("--by", help="who decides (a name or user id); for confirm and reject")
+    review.add_argument("--note", help="why (optional)")
+
     hooks = commands.add_parser("webhooks", help="receive Meta webhooks, or process the received events")
     hooks.add_argument("action", choices=("serve", "process"),
                        help="serve: run the receiver (loopback by default); process: capture the threads that "
@@ -80,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _webhooks(args)
         if args.command == "detect":
             return _detect(args)
+        if args.command == "review":
+            return _review(args)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -189,6 +201,46 @@ def _detect(args: argparse.Namespace) -> int:
     if bad:
         print(f"archiver: {bad} input line(s) were not comment objects; see their 'error'", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    """``list`` prints the findings with a little context (stdout is for the records officer, never a log);
+    ``confirm``/``reject`` store the decision as a new version of the thread."""
+    from .config import load_settings
+    from .pipeline import head, review, services_for
+
+    services = services_for(load_settings(args.config))
+    if args.action == "list":
+        account = services.settings.account(args.account)
+        latest = head(services, account.platform, account.account_id, args.post)
+        if latest is None:
+            raise ConfigError(f"no archived thread {args.post} for account {args.account}")
+        screening = latest.thread.screening
+        texts: dict[tuple[str, str], str] = {}
+        entries: list[Any] = [latest.thread.post, *latest.thread.comments]
+        for entry in entries:
+            texts[(entry.id, "text")] = entry.text
+            for n, version in enumerate(entry.history.versions if entry.history else ()):
+                texts[(entry.id, f"version:{n}")] = version.text
+        rows = []
+        for finding in screening.findings if screening else ():
+            text = texts.get((finding.entry_id, finding.field), "")
+            rows.append({"finding": finding.id, "entry": finding.entry_id, "field": finding.field,
+                         "category": finding.category, "subtype": finding.subtype, "confidence": finding.confidence,
+                         "decision": None if finding.decision is None else finding.decision.verdict,
+                         "context": text[max(0, finding.start - 30):finding.start] + "⟦" +
+                         text[finding.start:finding.end] + "⟧" + text[finding.end:finding.end + 30]})
+        skjerming = screening.skjerming if screening else None
+        print(json.dumps({"version": latest.version, "findings": rows, "skjerming": None if skjerming is None else {
+            "tilgangsrestriksjon": skjerming.tilgangsrestriksjon, "skjermingshjemmel": skjerming.skjermingshjemmel,
+            "categories": list(skjerming.categories)}}, ensure_ascii=False, indent=2))
+        return 0
+    if not args.finding or not args.by:
+        raise ConfigError(f"review {args.action} needs --finding and --by")
+    verdict = "confirmed" if args.action == "confirm" else "rejected"
+    outcome = review(services, args.account, args.post, args.finding, verdict, args.by, args.note)
+    print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
+    return 0
 
 
 def _webhooks(args: argparse.Namespace) -> int:

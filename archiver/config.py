@@ -20,6 +20,7 @@ from .model import PLATFORMS
 __all__ = [
     "CONFIG_ENV",
     "AccountConfig",
+    "ScreeningConfig",
     "Secret",
     "Settings",
     "WebhookConfig",
@@ -93,6 +94,22 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class ScreeningConfig:
+    """Sensitive-data screening (``[screening]``): the proposal's Noark 5 codes and what is the organisation's
+    own (its contact points are not personal data to screen)."""
+
+    enabled: bool = True
+    min_confidence: float = 0.5
+    tilgangsrestriksjon: str = "13"
+    skjermingshjemmel: str = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
+    phones: tuple[str, ...] = ()
+    mail_domains: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     organisation: str
     store_path: Path
@@ -105,6 +122,7 @@ class Settings:
     lookback_days: int = 30         # threads younger than this are captured every run (late comments)
     revisit_days: int = 7           # older threads without a change signal are captured this often
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
+    screening: ScreeningConfig = field(default_factory=ScreeningConfig)
 
     @property
     def catalog(self) -> str:
@@ -164,6 +182,7 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         lookback_days=_days(archive, "lookback_days", 30, where + ": [archive]"),
         revisit_days=_days(archive, "revisit_days", 7, where + ": [archive]"),
         webhooks=_webhooks(raw.get("webhooks", {}), where + ": [webhooks]"),
+        screening=_screening(raw.get("screening", {}), where + ": [screening]"),
     )
 
 
@@ -236,6 +255,30 @@ def _webhooks(raw: Any, where: str) -> WebhookConfig:
     if not isinstance(config.path, str) or not config.path.startswith("/"):
         raise ConfigError(f"{where}: 'path' must start with '/'")
     return config
+
+
+def _screening(raw: Any, where: str) -> ScreeningConfig:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    known = set(ScreeningConfig.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+    values = dict(raw)
+    for name in ("phones", "mail_domains", "accounts", "addresses", "names"):
+        items = values.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{where}: '{name}' must be a list of strings")
+        values[name] = tuple(items)
+    confidence = values.get("min_confidence", 0.5)
+    if not isinstance(confidence, int | float) or isinstance(confidence, bool) or not 0 < confidence <= 1:
+        raise ConfigError(f"{where}: 'min_confidence' must be a number above 0 and at most 1")
+    for name in ("tilgangsrestriksjon", "skjermingshjemmel"):
+        if name in values and (not isinstance(values[name], str) or not values[name].strip()):
+            raise ConfigError(f"{where}: '{name}' must be a non-empty string")
+    if not isinstance(values.get("enabled", True), bool):
+        raise ConfigError(f"{where}: 'enabled' must be true or false")
+    return ScreeningConfig(**values)
 
 
 def _path(value: Any, base: Path) -> Path:

@@ -29,7 +29,7 @@ class ObservedChange:
     """One change found by a merge, for run reports and logs (ids only, never text)."""
 
     entry_id: str
-    change: ChangeKind
+    change: str  # a ChangeKind, or "reviewed" for a records officer's decision
     is_post: bool = False
 
 
@@ -64,7 +64,8 @@ def merge(previous: Thread | None, snapshot: Thread, observed_at: str, *, seen_u
     for comment in previous.comments:
         if comment.id not in now_ids:
             comments.append(_absent(comment, observed_at, seen_until, note, found))
-    return replace(snapshot, post=post, comments=tuple(comments)), found
+    # the screening (and the records officers' decisions in it) carries over; it is redone on the new texts
+    return replace(snapshot, post=post, comments=tuple(comments), screening=previous.screening), found
 
 
 def mark_gone(previous: Thread, observed_at: str, reason: str, *, seen_until: str | None = None
@@ -236,6 +237,8 @@ def canonical_content(thread: Thread, volatile: Iterable[str] = ("reactions",)) 
 
     data["post"] = strip(data["post"])
     data["comments"] = sorted((strip(c) for c in data["comments"]), key=lambda c: c["id"])
+    if isinstance(data.get("screening"), Mapping):  # when it was screened is provenance, not content
+        data["screening"] = {k: v for k, v in data["screening"].items() if k != "screened_at"}
     return data
 
 

@@ -28,9 +28,13 @@ __all__ = [
     "Change",
     "Comment",
     "Completeness",
+    "Decision",
     "History",
     "Post",
     "Provenance",
+    "ScreenedFinding",
+    "Screening",
+    "Skjerming",
     "Source",
     "Thread",
     "Version",
@@ -149,22 +153,75 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """A records officer's verdict on a finding: who, when, and why."""
+
+    verdict: Literal["confirmed", "rejected"]
+    by: str
+    at: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ScreenedFinding:
+    """Personal data found in one text of the thread. ``field`` is ``text`` (the entry's current text) or
+    ``version:N`` (its N-th earlier version); offsets are Python string offsets, end exclusive."""
+
+    id: str
+    entry_id: str
+    field: str
+    start: int
+    end: int
+    category: str
+    confidence: float
+    detector: str
+    detector_version: str
+    subtype: str | None = None
+    decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class Skjerming:
+    """The proposed Noark 5 access restriction and the categories that triggered it."""
+
+    tilgangsrestriksjon: str
+    skjermingshjemmel: str
+    categories: tuple[str, ...]
+    restricted_entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The sensitive-data screening of a thread: findings, and the proposed skjerming (None: open)."""
+
+    detector: str
+    detector_version: str
+    screened_at: str
+    findings: tuple[ScreenedFinding, ...]
+    skjerming: Skjerming | None
+
+
+@dataclass(frozen=True)
 class Thread:
     source: Source
     post: Post
     comments: tuple[Comment, ...]
     provenance: Provenance
     schema_version: str = SCHEMA_VERSION
+    screening: Screening | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict in schema order (tuples become lists when serialised)."""
-        return {
+        data = {
             "schema_version": self.schema_version,
             "source": asdict(self.source),
             "post": _entry_dict(self.post),
             "comments": [_entry_dict(c) for c in self.comments],
             "provenance": _plain(asdict(self.provenance)),
         }
+        if self.screening is not None:
+            data["screening"] = _plain(asdict(self.screening))
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Thread:
@@ -178,6 +235,7 @@ class Thread:
             post=_post(data["post"]),
             comments=tuple(_comment(c) for c in data["comments"]),
             provenance=Provenance(**prov, completeness=Completeness(**completeness)),
+            screening=_screening(data.get("screening")),
         )
 
     def walk(self) -> Iterator[tuple[Comment, int]]:
@@ -239,6 +297,19 @@ def _history(data: Mapping[str, Any] | None) -> History | None:
         versions=tuple(Version(**{**v, "attachments": _attachments(v.get("attachments", ()))})
                        for v in data.get("versions", ())),
         changes=tuple(Change(**c) for c in data.get("changes", ())))
+
+
+def _screening(data: Mapping[str, Any] | None) -> Screening | None:
+    if data is None:
+        return None
+    findings = tuple(ScreenedFinding(**{**f, "decision": Decision(**f["decision"]) if f.get("decision") else None})
+                     for f in data["findings"])
+    skjerming = data.get("skjerming")
+    return Screening(detector=data["detector"], detector_version=data["detector_version"],
+                     screened_at=data["screened_at"], findings=findings,
+                     skjerming=None if skjerming is None else Skjerming(
+                         skjerming["tilgangsrestriksjon"], skjerming["skjermingshjemmel"],
+                         tuple(skjerming["categories"]), tuple(skjerming["restricted_entries"])))
 
 
 def _entry_fields(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from .errors import (
 from .history import ObservedChange, content_hash, mark_gone, merge, observe
 from .model import Thread
 from .package.build import (
+    EVIDENCE,
     PACKAGE_JSON,
     THREAD_JSON,
     Previous,
@@ -65,7 +66,7 @@ from .webhooks.spool import Spool
 
 __all__ = [
     "CaptureResult", "RunReport", "Services", "ThreadOutcome", "archive_thread", "capture", "list_threads",
-    "plan_window", "process", "process_webhook_events", "run", "services_for",
+    "plan_window", "process", "process_webhook_events", "review", "run", "services_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,9 @@ class Services:
     render_pdf: Callable[[Thread, str], bytes]
     catalog: Catalog
     lists_everything: Callable[[str], bool] = lambda platform: False
+    # (thread, when) -> the thread with its screening, or None when screening is off
+    screen: Callable[[Thread, str], Thread] | None = None
+    public_version: Callable[[Thread], Thread] | None = None
 
 
 @dataclass(frozen=True)
@@ -192,10 +196,30 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
                            created=parse_ts(rendered_at))
         return out.getvalue()
 
+    screen, public = _screening(settings)
     return Services(settings=settings, clock=clock, store=FileStore(settings.store_path),
                     connector_for=connector_for, normaliser_for=normaliser_for, render_pdf=render_pdf,
                     catalog=Catalog(settings.catalog),
-                    lists_everything=lambda platform: bool(connector_class(platform).lists_everything))
+                    lists_everything=lambda platform: bool(connector_class(platform).lists_everything),
+                    screen=screen, public_version=public)
+
+
+def _screening(settings: Settings) -> tuple[Callable[[Thread, str], Thread] | None, Callable[[Thread], Thread] | None]:
+    """The screening step from ``[screening]``: the detector with the organisation's own contact points."""
+    config = settings.screening
+    if not config.enabled:
+        return None, None
+    from .sensitive import Detector, OrganisationProfile
+    from .sensitive.policy import ScreeningRules, public_version, screen
+
+    profile = OrganisationProfile.build(phones=config.phones, mail_domains=config.mail_domains,
+                                        accounts=config.accounts, addresses=config.addresses, names=config.names)
+    rules = ScreeningRules(config.min_confidence, config.tilgangsrestriksjon, config.skjermingshjemmel)
+
+    def screen_thread(thread: Thread, at: str) -> Thread:
+        return screen(thread, Detector(today=parse_ts(at).date(), profile=profile), rules, at)
+
+    return screen_thread, lambda thread: public_version(thread, rules)
 
 
 # ------------------------------------------------------------------------------------------------- steps
@@ -337,13 +361,14 @@ Update = Callable[[Head | None], tuple[Thread, list[ObservedChange]] | None]
 
 
 def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: RawCapture, observed: str,
-             update: Update, webhook_events: bytes | None = None) -> ThreadOutcome:
+             update: Update, webhook_events: bytes | None = None, *, capture: bool = True) -> ThreadOutcome:
     """Merge into the latest version and publish the next one; when another worker publishes that version
     first, merge again on top of it (optimistic concurrency on the write-once version slot)."""
     platform, account_id = account.platform, account.account_id
     volatile = services.settings.volatile_fields
     for _attempt in range(5):
         latest = head(services, platform, account_id, ref.post_id)
+        captured_at = observed if capture or latest is None else latest.last_captured_at  # a review is no capture
         if latest is not None and observed < latest.last_captured_at:
             return _outcome(ref, "unchanged", latest.thread, latest, services,
                             message=f"capture of {observed} is older than the archived one of "
@@ -352,29 +377,33 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         if updated is None:
             return ThreadOutcome(ref.account_key, ref.post_id, "gone", message="gone at the source and never archived")
         thread, found = updated
+        if services.screen is not None:
+            thread = services.screen(thread, observed)
         try:
             validate_thread(thread.to_dict(), f"merged thread {ref.post_id} of {ref.account_key}")
         except SchemaViolation as exc:
             return _quarantine(services, ref, raw, [str(p) for p in exc.problems], "schema-violation")
         digest = content_hash(thread, volatile)
         if latest is not None and digest == latest.content_hash:
-            services.catalog.record(_state(ref, account, thread, latest.version, latest.id, digest, observed,
+            services.catalog.record(_state(ref, account, thread, latest.version, latest.id, digest, captured_at,
                                            latest.state, changed=False))
             return _outcome(ref, "unchanged", thread, latest, services,
                             message="content unchanged since the stored version")
         version = latest.version + 1 if latest else 1
         previous = Previous(latest.id, latest.version, latest.content_hash) if latest else None
         kinds = _count(found)
+        public = services.public_version(thread) if services.public_version and thread.screening else None
         package = assemble(thread, raw, services.render_pdf(thread, observed), digest=digest, created=observed,
                            version=version, previous=previous, changes=kinds, volatile=volatile,
-                           webhook_events=webhook_events)
+                           webhook_events=webhook_events,
+                           public=(public, services.render_pdf(public, observed)) if public else None)
         try:
             location = services.store.publish(package.relative_dir, package.files)
         except AlreadyStored:
             log.info("%s thread %s: version %d was stored by another worker; merging again", platform,
                      ref.post_id, version)
             continue
-        services.catalog.record(_state(ref, account, thread, version, package.id, digest, observed,
+        services.catalog.record(_state(ref, account, thread, version, package.id, digest, captured_at,
                                        latest.state if latest else None, changed=True))
         log.info("archived %s thread %s as version %d (%d comments; %s)", platform, ref.post_id, version,
                  len(thread.comments), ", ".join(f"{k} {v}" for k, v in kinds.items()) or "no changes")
@@ -490,6 +519,43 @@ def process_webhook_events(services: Services, *, run_id: str | None = None) -> 
     if report.outcomes:
         write_report(services, report)
     return report
+
+
+def review(services: Services, account_key: str, post_id: str, finding_id: str, verdict: str, by: str,
+           note: str | None = None) -> ThreadOutcome:
+    """A records officer confirms or rejects one finding: the thread gets a new version whose screening holds
+    the decision (who, when, why) and whose skjerming and public rendition follow it."""
+    from .model import Decision
+    from .sensitive.policy import ScreeningRules, decide
+
+    account = services.settings.account(account_key)
+    latest = head(services, account.platform, account.account_id, post_id)
+    if latest is None:
+        raise ConfigError(f"no archived thread {post_id} for account {account_key}")
+    if verdict not in ("confirmed", "rejected"):
+        raise ConfigError(f"a decision is 'confirmed' or 'rejected', not {verdict!r}")
+    if not by.strip():
+        raise ConfigError("a decision needs the name of who made it (--by)")
+    config = services.settings.screening
+    rules = ScreeningRules(config.min_confidence, config.tilgangsrestriksjon, config.skjermingshjemmel)
+    relative = package_dir(account.platform, account.account_id, post_id, latest.version)
+    raw = RawCapture.from_dict(json.loads(services.store.read(f"{relative}/{EVIDENCE}")))
+    now = format_ts(services.clock.now())
+    decision = Decision(verdict, by.strip(), now, note)  # type: ignore[arg-type]
+
+    def update(current: Head | None) -> tuple[Thread, list[ObservedChange]]:
+        assert current is not None
+        try:
+            decided = decide(current.thread, finding_id, decision, rules)
+        except KeyError:
+            raise ConfigError(f"thread {post_id} has no finding {finding_id}; list them with "
+                              "'archiver review list'") from None
+        entry = next(f.entry_id for f in decided.screening.findings if f.id == finding_id)  # type: ignore[union-attr]
+        return decided, [ObservedChange(entry, "reviewed")]
+
+    log.info("review of finding %s in %s thread %s: %s by a records officer", finding_id, account.platform, post_id,
+             verdict)
+    return _archive(services, ThreadRef(account_key, post_id), account, raw, now, update, capture=False)
 
 
 def write_report(services: Services, report: RunReport) -> Path:

@@ -35,6 +35,8 @@ __all__ = [
     "EVIDENCE",
     "PACKAGE_FORMAT",
     "PACKAGE_JSON",
+    "PUBLIC_PDF",
+    "PUBLIC_XML",
     "THREAD_JSON",
     "THREAD_PDF",
     "THREAD_XML",
@@ -55,6 +57,8 @@ PACKAGE_FORMAT = "socialarkiv-package/1"
 PACKAGE_JSON = "package.json"
 EVIDENCE = "representations/evidence/data/capture.json"
 WEBHOOK_EVIDENCE = "representations/evidence/data/webhook-events.json"
+PUBLIC_XML = "representations/public/data/thread.xml"
+PUBLIC_PDF = "representations/public/data/thread.pdf"
 THREAD_JSON = "representations/normalised/data/thread.json"
 THREAD_XML = "representations/normalised/data/thread.xml"
 THREAD_PDF = "representations/rendition/data/thread.pdf"
@@ -126,7 +130,8 @@ def package_id(thread: Thread, version: int) -> str:
 
 def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, created: str, version: int = 1,
              previous: Previous | None = None, changes: Mapping[str, int] | None = None,
-             volatile: tuple[str, ...] = ("reactions",), webhook_events: bytes | None = None) -> Package:
+             volatile: tuple[str, ...] = ("reactions",), webhook_events: bytes | None = None,
+             public: tuple[Thread, bytes] | None = None) -> Package:
     """All files of the package, manifest included. Same inputs, same bytes."""
     xml = io.BytesIO()
     write_thread_xml(thread, xml)
@@ -138,6 +143,12 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
     }
     if webhook_events is not None:
         files[WEBHOOK_EVIDENCE] = webhook_events
+    if public is not None:  # the rendition with every finding replaced by a marker naming its category
+        public_xml = io.BytesIO()
+        write_thread_xml(public[0], public_xml)
+        files[PUBLIC_XML], files[PUBLIC_PDF] = public_xml.getvalue(), public[1]
+    screening = thread.screening
+    skjerming = screening.skjerming if screening else None
     for name in SCHEMA_FILES:
         files[f"schemas/{name}"] = schema_path(name).read_bytes()
     identifier = package_id(thread, version)
@@ -160,6 +171,16 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
             "evidence": EVIDENCE, "normalised_json": THREAD_JSON, "normalised_xml": THREAD_XML,
             "rendition_pdf": THREAD_PDF,
             **({"webhook_events": WEBHOOK_EVIDENCE} if webhook_events is not None else {}),
+            **({"public_xml": PUBLIC_XML, "public_pdf": PUBLIC_PDF} if public is not None else {}),
+        },
+        "access": {
+            "screened": screening is not None,
+            "findings": len(screening.findings) if screening else 0,
+            "skjerming": None if skjerming is None else {
+                "tilgangsrestriksjon": skjerming.tilgangsrestriksjon,
+                "skjermingshjemmel": skjerming.skjermingshjemmel, "categories": list(skjerming.categories)},
+            "restricted": [] if skjerming is None else [EVIDENCE, THREAD_JSON, THREAD_XML, THREAD_PDF],
+            "public": [PUBLIC_XML, PUBLIC_PDF] if public is not None else [],
         },
     })
     digests = {path: fixity(io.BytesIO(data)) for path, data in files.items()}

@@ -15,7 +15,7 @@ from lxml import etree
 from ..errors import Problem, VerificationError
 from ..history import content_hash
 from ..model import Thread
-from .build import EVIDENCE, PACKAGE_JSON, THREAD_JSON, THREAD_PDF, THREAD_XML, version_name
+from .build import EVIDENCE, PACKAGE_JSON, PUBLIC_PDF, PUBLIC_XML, THREAD_JSON, THREAD_PDF, THREAD_XML, version_name
 from .manifest import MANIFEST, fixity, parse_manifest
 
 __all__ = ["find_packages", "package_problems", "verify_package", "verify_tree"]
@@ -91,18 +91,21 @@ def _content_problems(package: Path) -> list[Problem]:
         if recorded != content_hash(Thread.from_dict(document), volatile):
             problems.append(Problem(str(thread_file), "content hash differs from package.json"))
     xsd_file = package / "schemas" / "thread.xsd"
-    try:
-        xsd = etree.XMLSchema(etree.parse(str(xsd_file), _PARSER))
-        xml = etree.parse(str(package / THREAD_XML), _PARSER)
-        if not xsd.validate(xml):
-            for error in xsd.error_log:
-                problems.append(Problem(f"{package / THREAD_XML}:{error.line}", error.message))
-    except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
-        problems.append(Problem(str(package / THREAD_XML), f"XML or XSD unreadable: {exc}"))
-    with (package / THREAD_PDF).open("rb") as pdf:
-        head = pdf.read(8)
-    if not head.startswith(b"%PDF-"):
-        problems.append(Problem(str(package / THREAD_PDF), "not a PDF file"))
+    public = (package / PUBLIC_XML).is_file()
+    for xml_name in (THREAD_XML, PUBLIC_XML) if public else (THREAD_XML,):
+        try:
+            xsd = etree.XMLSchema(etree.parse(str(xsd_file), _PARSER))
+            xml = etree.parse(str(package / xml_name), _PARSER)
+            if not xsd.validate(xml):
+                for error in xsd.error_log:
+                    problems.append(Problem(f"{package / xml_name}:{error.line}", error.message))
+        except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
+            problems.append(Problem(str(package / xml_name), f"XML or XSD unreadable: {exc}"))
+    for pdf_name in (THREAD_PDF, PUBLIC_PDF) if public else (THREAD_PDF,):
+        with (package / pdf_name).open("rb") as pdf:
+            head = pdf.read(8)
+        if not head.startswith(b"%PDF-"):
+            problems.append(Problem(str(package / pdf_name), "not a PDF file"))
     return problems
 
 

@@ -153,8 +153,26 @@ def render_html(thread: Thread, *, rendered_at: str) -> str:
         "post": _view(thread.post),
         "comments": ((_view(c), depth) for c, depth in thread.walk()),
         "software": f"socialarkiv {__version__}", "rendered_at": _human(rendered_at).replace(" UTC", ""),
+        "screening": _screening_view(thread),
     }
     return _environment().get_template("thread.html").render(**context)
+
+
+def _screening_view(thread: Thread) -> dict[str, Any] | None:
+    screening = thread.screening
+    if screening is None:
+        return None
+    skjerming = screening.skjerming
+    decided = sum(1 for f in screening.findings if f.decision is not None)
+    return {
+        # the public rendition carries the screening without its findings (their offsets point into the
+        # unredacted texts)
+        "public": not screening.findings and skjerming is not None,
+        "findings": len(screening.findings), "decided": decided,
+        "skjerming": None if skjerming is None else {
+            "code": skjerming.tilgangsrestriksjon, "hjemmel": skjerming.skjermingshjemmel,
+            "categories": ", ".join(skjerming.categories), "entries": len(skjerming.restricted_entries)},
+    }
 
 
 def pdf_title(thread: Thread) -> str:

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from ..model import Attachment, Author, Comment, History, Post, Thread
+from ..model import Attachment, Author, Comment, History, Post, Screening, Thread
 
 __all__ = ["NS", "read_text", "thread_to_xml", "write_thread_xml"]
 
@@ -130,6 +130,29 @@ def _entry(parent: etree._Element, name: str, item: Post | Comment, depth: int |
     _history(element, item.history)
 
 
+def _screening(parent: etree._Element, screening: Screening | None) -> None:
+    if screening is None:
+        return
+    element = _el(parent, "screening", detector=screening.detector, version=screening.detector_version,
+                  screenedAt=screening.screened_at)
+    if screening.skjerming is not None:
+        skjerming = _el(element, "skjerming", tilgangsrestriksjon=screening.skjerming.tilgangsrestriksjon,
+                        skjermingshjemmel=screening.skjerming.skjermingshjemmel)
+        for category in screening.skjerming.categories:
+            _el(skjerming, "category", category)
+        for entry in screening.skjerming.restricted_entries:
+            _el(skjerming, "restrictedEntry", entry)
+    for finding in screening.findings:
+        attrs = {"id": finding.id, "entry": finding.entry_id, "field": finding.field, "start": str(finding.start),
+                 "end": str(finding.end), "category": finding.category, "confidence": f"{finding.confidence:g}"}
+        if finding.subtype:
+            attrs["subtype"] = finding.subtype
+        found = _el(element, "finding", **attrs)
+        if finding.decision is not None:
+            decision = finding.decision
+            _el(found, "decision", decision.note, verdict=decision.verdict, by=decision.by, at=decision.at)
+
+
 def thread_to_xml(thread: Thread) -> etree._Element:
     root = etree.Element(_Q + "thread", nsmap={"sa": NS}, schemaVersion=thread.schema_version)
     src = thread.source
@@ -160,6 +183,7 @@ def thread_to_xml(thread: Thread) -> etree._Element:
     _el(completeness, "captured", str(comp.captured_comment_count))
     for gap in comp.gaps:
         _el(completeness, "gap", gap)
+    _screening(root, thread.screening)
     return root
 
 

@@ -101,5 +101,5 @@ def test_same_capture_and_clock_give_byte_identical_packages(tmp_path):
             report = run(services, datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC), run_id="r")
             assert report.counts() == {"archived": 5}, report.to_dict()
             trees.append(_files(tmp_path / attempt / "archive" / "packages"))
-    assert len(trees[0]) == 5 * 8
+    assert len(trees[0]) == 5 * 10  # 8 files plus the public XML and PDF of each screened thread
     assert trees[0] == trees[1]
