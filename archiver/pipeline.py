@@ -393,10 +393,14 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         previous = Previous(latest.id, latest.version, latest.content_hash) if latest else None
         kinds = _count(found)
         public = services.public_version(thread) if services.public_version and thread.screening else None
-        package = assemble(thread, raw, services.render_pdf(thread, observed), digest=digest, created=observed,
-                           version=version, previous=previous, changes=kinds, volatile=volatile,
-                           webhook_events=webhook_events,
-                           public=(public, services.render_pdf(public, observed)) if public else None)
+        pdf = services.render_pdf(thread, observed)
+        # an open thread's public rendition shows the same page: render it once
+        public_pdf = None if public is None else (
+            pdf if thread.screening is None or thread.screening.skjerming is None
+            else services.render_pdf(public, observed))
+        package = assemble(thread, raw, pdf, digest=digest, created=observed, version=version, previous=previous,
+                           changes=kinds, volatile=volatile, webhook_events=webhook_events,
+                           public=(public, public_pdf) if public is not None and public_pdf is not None else None)
         try:
             location = services.store.publish(package.relative_dir, package.files)
         except AlreadyStored:
