@@ -43,3 +43,33 @@ def test_missing_env_credential_says_what_to_provide(monkeypatch):
     monkeypatch.delenv("SA_TEST_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="env:SA_TEST_TOKEN is empty or not set"):
         resolve_credential(_settings().accounts[0])
+
+
+def _tables(**tables):
+    return parse_settings({"archive": {"organisation": "X", **tables.pop("archive", {})}, "accounts": [{
+        "key": "a", "platform": "facebook", "account_id": "1", "name": "A", "base_url": "https://graph.facebook.com",
+        "api_version": "v23.0", "credential": "env:SA_TEST_TOKEN"}], **tables}, base=Path("/tmp"))
+
+
+def test_history_webhook_and_screening_settings_have_defaults_and_are_read():
+    default = _tables()
+    assert (default.lookback_days, default.revisit_days, default.webhooks.host) == (30, 7, "127.0.0.1")
+    assert default.catalog.startswith("sqlite:///") and default.screening.tilgangsrestriksjon == "13"
+    chosen = _tables(archive={"lookback_days": 14, "catalog": "postgresql://db/x"},
+                     webhooks={"port": 9000, "app_secret": "env:S"}, screening={"phones": ["69 10 80 00"]})
+    assert (chosen.lookback_days, chosen.catalog, chosen.webhooks.port) == (14, "postgresql://db/x", 9000)
+    assert chosen.screening.phones == ("69 10 80 00",)
+
+
+@pytest.mark.parametrize(("tables", "message"), [
+    ({"archive": {"lookback_days": -1}}, "lookback_days"),
+    ({"webhooks": {"app_secret": "plaintext"}}, "credential reference"),
+    ({"webhooks": {"path": "hooks"}}, "must start with '/'"),
+    ({"webhooks": {"colour": 1}}, "unknown key"),
+    ({"screening": {"min_confidence": 2}}, "min_confidence"),
+    ({"screening": {"phones": "69 10 80 00"}}, "list of strings"),
+    ({"screening": {"skjermingshjemmel": " "}}, "skjermingshjemmel"),
+])
+def test_table_mistakes_are_named(tables, message):
+    with pytest.raises(ConfigError, match=message):
+        _tables(**tables)
