@@ -1,4 +1,5 @@
-"""Offline verification of packages: fixity, completeness, schemas, internal consistency.
+"""Offline verification of packages: fixity, completeness, schemas, internal consistency, the version chain
+and the PDF/A-2b properties of every rendition (``pdfa``).
 
 Needs nothing but the package (it validates against the schema copies the package carries). Collects every
 problem, naming its file, and raises once (``verify_package``) or returns them (``package_problems``).
@@ -17,6 +18,7 @@ from ..history import content_hash
 from ..model import Thread
 from .build import EVIDENCE, PACKAGE_JSON, PUBLIC_PDF, PUBLIC_XML, THREAD_JSON, THREAD_PDF, THREAD_XML, version_name
 from .manifest import MANIFEST, fixity, parse_manifest
+from .pdfa import pdfa_problems
 
 __all__ = ["find_packages", "package_problems", "verify_package", "verify_tree"]
 
@@ -102,10 +104,7 @@ def _content_problems(package: Path) -> list[Problem]:
         except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
             problems.append(Problem(str(package / xml_name), f"XML or XSD unreadable: {exc}"))
     for pdf_name in (THREAD_PDF, PUBLIC_PDF) if public else (THREAD_PDF,):
-        with (package / pdf_name).open("rb") as pdf:
-            head = pdf.read(8)
-        if not head.startswith(b"%PDF-"):
-            problems.append(Problem(str(package / pdf_name), "not a PDF file"))
+        problems.extend(pdfa_problems((package / pdf_name).read_bytes(), str(package / pdf_name)))
     return problems
 
 

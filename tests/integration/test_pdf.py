@@ -95,3 +95,42 @@ def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, tmp_path):
     path.write_bytes(out.getvalue())
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "TOPSECRET" not in text and "<script>" in text and "INJECTED" in text.replace("\n", "")
+
+
+def test_the_property_checker_passes_the_rendition_and_names_each_fault(pdf):
+    from archiver.package.pdfa import pdfa_problems, pronom_id
+
+    data = pdf.read_bytes()
+    assert pronom_id(data) == "fmt/477" and pdfa_problems(data, "thread.pdf") == []
+
+    def broken(change) -> list[str]:  # type: ignore[no-untyped-def]
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            options = {"fix_metadata_version": False, **(change(doc) or {})}
+            out = io.BytesIO()
+            doc.save(out, **options)
+        return [p.message for p in pdfa_problems(out.getvalue(), "thread.pdf")]
+
+    def add_javascript(doc):  # type: ignore[no-untyped-def]
+        doc.Root.Names = pikepdf.Dictionary(JavaScript=pikepdf.Dictionary(Names=pikepdf.Array()))
+
+    def drop_title(doc):  # type: ignore[no-untyped-def]
+        with doc.open_metadata(set_pikepdf_as_editor=False) as meta:
+            del meta["dc:title"]
+
+    assert any("OutputIntent" in m for m in broken(lambda doc: doc.Root.__delattr__("OutputIntents")))
+    assert any("JavaScript" in m for m in broken(add_javascript))
+    assert any("encrypted" in m for m in broken(lambda doc: {"encryption": pikepdf.Encryption(owner="o", user="")}))
+    assert any("no title" in m for m in broken(drop_title))
+
+
+def test_a_font_that_is_not_embedded_is_named():
+    from archiver.package.pdfa import pdfa_problems
+
+    doc = pikepdf.new()
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    page = doc.add_blank_page()
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    out = io.BytesIO()
+    doc.save(out)
+    messages = [p.message for p in pdfa_problems(out.getvalue(), "plain.pdf")]
+    assert "font /Helvetica is not embedded" in messages and any("not fmt/477" in m for m in messages)
