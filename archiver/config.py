@@ -240,10 +240,7 @@ def _days(table: Mapping[str, Any], key: str, default: int, where: str) -> int:
 def _webhooks(raw: Any, where: str) -> WebhookConfig:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where} must be a table")
-    known = set(WebhookConfig.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+    _only_known(raw, WebhookConfig, where)
     config = WebhookConfig(**raw)
     for name in ("app_secret", "verify_token"):
         value = getattr(config, name)
@@ -260,10 +257,7 @@ def _webhooks(raw: Any, where: str) -> WebhookConfig:
 def _screening(raw: Any, where: str) -> ScreeningConfig:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where} must be a table")
-    known = set(ScreeningConfig.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+    _only_known(raw, ScreeningConfig, where)
     values = dict(raw)
     for name in ("phones", "mail_domains", "accounts", "addresses", "names"):
         items = values.get(name, [])
@@ -281,6 +275,14 @@ def _screening(raw: Any, where: str) -> ScreeningConfig:
     return ScreeningConfig(**values)
 
 
+def _only_known(raw: Mapping[str, Any], table: Any, where: str) -> None:
+    """Refuse keys the table does not have, naming the allowed ones (a typo must not be silently ignored)."""
+    known = set(table.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+
+
 def _path(value: Any, base: Path) -> Path:
     path = Path(str(value)).expanduser()
     return path if path.is_absolute() else (base / path).resolve()
@@ -289,10 +291,7 @@ def _path(value: Any, base: Path) -> Path:
 def _account(raw: Any, where: str) -> AccountConfig:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where} must be a table")
-    known = set(AccountConfig.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+    _only_known(raw, AccountConfig, where)
     key = _str(raw, "key", where)
     if not _KEY.match(key):
         raise ConfigError(f"{where}: key {key!r} must be lower-case letters, digits, '-' or '_' (max 64)")

@@ -4,13 +4,13 @@ platforms, served by the fake APIs), on SQLite and on PostgreSQL."""
 import json
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
 from archiver.model import PLATFORMS
 from archiver.package.verify import verify_tree
+from tests.conftest import postgres_database
 
 RUNNER = Path(__file__).with_name("_dag_runner.py")
 pytestmark = pytest.mark.slow
@@ -49,18 +49,5 @@ def test_nightly_dag_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_nightly_dag_on_postgresql(tmp_path):
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
-    admin.autocommit = True
-    name = f"socialarkiv_airflow_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        _check(tmp_path, _run(tmp_path, f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"))
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with postgres_database("socialarkiv_airflow") as url:
+        _check(tmp_path, _run(tmp_path, url))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -11,27 +10,10 @@ import pytest
 
 from archiver.catalog import Catalog, ThreadState
 from archiver.errors import StorageError
+from tests.conftest import postgres_database
 
 STATE = ThreadState("facebook", "1", "1_1", "acc", "2026-11-01T10:00:00Z", "u1", 1, "packages/x/v00001", "h1",
                     "2026-11-02T01:30:00Z", "2026-11-02T01:30:00Z", "2026-11-02T01:30:00Z")
-
-
-def _postgres() -> Iterator[str]:
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
-    admin.autocommit = True
-    name = f"socialarkiv_catalog_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -41,7 +23,7 @@ def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]
         yield opened
         opened.close()
         return
-    for url in _postgres():
+    with postgres_database("socialarkiv_catalog") as url:
         opened = Catalog(url)
         yield opened
         opened.close()
