@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archiver.clock import FixedClock
-from archiver.config import parse_settings
 from archiver.fakes.demo import synthetic_page
 from archiver.fakes.graph import FakeGraphServer
 from archiver.pipeline import run, services_for
+from bench._setup import facebook_settings
 
 
 def main() -> None:
@@ -46,12 +46,7 @@ def main() -> None:
     night = first_post + timedelta(hours=args.spacing_hours * args.threads, days=1)
     runs = []
     with FakeGraphServer(page) as fake:
-        settings = parse_settings({
-            "archive": {"organisation": "Bench", "store": str(out / "archive"), "work": str(out / "work"),
-                        "initial_since": "2024-01-01T00:00:00Z"},
-            "accounts": [{"key": "bench", "platform": "facebook", "account_id": page.id, "name": "Bench",
-                          "base_url": fake.url, "api_version": "v23.0", "credential": f"value:{page.token}"}]},
-            base=out)
+        settings = facebook_settings(out, fake, initial_since="2024-01-01T00:00:00Z")
 
         def nightly(label: str, end: datetime) -> None:
             before = fake.stats["requests"]
