@@ -123,6 +123,7 @@ class Settings:
     revisit_days: int = 7           # older threads without a change signal are captured this often
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
+    organisation_id: str | None = None  # e.g. the organisation number; names the archive creator in packages
 
     @property
     def catalog(self) -> str:
@@ -183,6 +184,7 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         revisit_days=_days(archive, "revisit_days", 7, where + ": [archive]"),
         webhooks=_webhooks(raw.get("webhooks", {}), where + ": [webhooks]"),
         screening=_screening(raw.get("screening", {}), where + ": [screening]"),
+        organisation_id=_optional_str(archive, "organisation_id", where + ": [archive]"),
     )
 
 

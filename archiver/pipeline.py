@@ -400,7 +400,9 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
             else services.render_pdf(public, observed))
         package = assemble(thread, raw, pdf, digest=digest, created=observed, version=version, previous=previous,
                            changes=kinds, volatile=volatile, webhook_events=webhook_events,
-                           public=(public, public_pdf) if public is not None and public_pdf is not None else None)
+                           public=(public, public_pdf) if public is not None and public_pdf is not None else None,
+                           organisation=services.settings.organisation,
+                           organisation_id=services.settings.organisation_id)
         try:
             location = services.store.publish(package.relative_dir, package.files)
         except AlreadyStored:

@@ -29,10 +29,19 @@ fi
 .venv/bin/uv pip install -q -p .venv/bin/python --no-deps -e .
 echo "install.sh: ready (.venv/bin/archiver)" >&2
 
-# --presidio: Microsoft Presidio for the detector benchmark's comparison, in its own environment (it pulls
-# spaCy, whose pins must not move socialarkiv's own locked packages).
-if [ "${1:-}" = "--presidio" ]; then
-  [ -x .venv-presidio/bin/python ] || "$PYTHON" -m venv .venv-presidio
-  .venv/bin/uv pip install -q -p .venv-presidio/bin/python -r bench/requirements-presidio.lock
-  echo "install.sh: Presidio ready (.venv-presidio/bin/python)" >&2
-fi
+# Optional extras, each in its own environment so that their pins never move socialarkiv's locked packages:
+#   --presidio  Microsoft Presidio (it pulls spaCy) for the detector benchmark's comparison;
+#   --eark      eark-validator 1.1.3 (it pins lxml 5.1), the independent E-ARK check the tests run.
+for option in "$@"; do
+  case "$option" in
+    --presidio)
+      [ -x .venv-presidio/bin/python ] || "$PYTHON" -m venv .venv-presidio
+      .venv/bin/uv pip install -q -p .venv-presidio/bin/python -r bench/requirements-presidio.lock
+      echo "install.sh: Presidio ready (.venv-presidio/bin/python)" >&2 ;;
+    --eark)
+      [ -x .venv-eark/bin/python ] || "$PYTHON" -m venv .venv-eark
+      .venv/bin/uv pip install -q -p .venv-eark/bin/python -r tests/tools/requirements-eark.lock
+      echo "install.sh: eark-validator ready (.venv-eark/bin/python)" >&2 ;;
+    *) echo "install.sh: unknown option $option (known: --presidio, --eark)" >&2; exit 2 ;;
+  esac
+done

@@ -1,19 +1,25 @@
-"""Assemble one thread snapshot into a package: a mapping of relative paths to bytes. Pure.
+"""Assemble one thread snapshot into a package: a mapping of relative paths to bytes. Pure. The one package
+builder: every package is an E-ARK SIP (``eark.py`` writes its METS, PREMIS, Dublin Core and rights).
 
 Each thread has a sequence of versions, ``packages/<platform>/<account>/<post>/v00001``, ``v00002``...: a new
 version is written only when the thread's content hash changed, and each names the one before it. The version
-directory is the write-once slot: two workers cannot both write version 2 of a thread.
-
-Layout (shaped after E-ARK CSIP so the E-ARK METS/PREMIS layer can be added without moving files):
+directory is the write-once slot (and the SIP's root folder): two workers cannot both write version 2.
 
     v00001/
-      manifest-sha256.txt                       SHA-256 of every other file
-      package.json                              what this package is (ids, content hash, files, software)
-      representations/evidence/data/capture.json   raw API exchanges, credentials scrubbed
+      METS.xml                                     root METS (E-ARK SIP 2.1), OBJID = the package id
+      manifest-sha256.txt                          SHA-256 of every other file (BagIt line format)
+      metadata/descriptive/dc.xml                  Dublin Core, without personal data
+      metadata/preservation/premis.xml             PREMIS 3: objects with fixity and format, events, agents
+      metadata/other/package.json                  ids, version chain, content hash, access summary
+      representations/evidence/                    METS.xml, metadata/rights.xml,
+                           data/capture.json       raw API exchanges, credentials scrubbed
+                           data/webhook-events.json  webhook deliveries (when the version holds any)
       representations/normalised/data/thread.json  the thread model (schemas/thread.schema.json)
       representations/normalised/data/thread.xml   the same as XML (schemas/thread.xsd)
       representations/rendition/data/thread.pdf    PDF/A-2b for people
+      representations/public/data/thread.xml|pdf   the public rendition (when screened)
       schemas/thread.schema.json, schemas/thread.xsd
+      documentation/README.txt
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ..connectors.base import RawCapture, dump_json
 from ..model import Thread
 from ..render.xml import write_thread_xml
 from ..schema import schema_path
+from .eark import ACCESS_PUBLIC, ACCESS_RESTRICTED, Representation, SipFacts, describe
 from .manifest import MANIFEST, fixity, format_manifest
 
 __all__ = [
@@ -53,8 +60,8 @@ __all__ = [
     "version_name",
 ]
 
-PACKAGE_FORMAT = "socialarkiv-package/1"
-PACKAGE_JSON = "package.json"
+PACKAGE_FORMAT = "socialarkiv-package/2"  # /2: the E-ARK SIP layout
+PACKAGE_JSON = "metadata/other/package.json"
 EVIDENCE = "representations/evidence/data/capture.json"
 WEBHOOK_EVIDENCE = "representations/evidence/data/webhook-events.json"
 PUBLIC_XML = "representations/public/data/thread.xml"
@@ -131,7 +138,8 @@ def package_id(thread: Thread, version: int) -> str:
 def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, created: str, version: int = 1,
              previous: Previous | None = None, changes: Mapping[str, int] | None = None,
              volatile: tuple[str, ...] = ("reactions",), webhook_events: bytes | None = None,
-             public: tuple[Thread, bytes] | None = None) -> Package:
+             public: tuple[Thread, bytes] | None = None, organisation: str = "",
+             organisation_id: str | None = None) -> Package:
     """All files of the package, manifest included. Same inputs, same bytes."""
     xml = io.BytesIO()
     write_thread_xml(thread, xml)
@@ -152,6 +160,18 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
     for name in SCHEMA_FILES:
         files[f"schemas/{name}"] = schema_path(name).read_bytes()
     identifier = package_id(thread, version)
+    evidence = (EVIDENCE, WEBHOOK_EVIDENCE) if webhook_events is not None else (EVIDENCE,)
+    reps = [
+        Representation("evidence", "raw API responses as captured, credentials scrubbed",
+                       ACCESS_RESTRICTED if skjerming else ACCESS_PUBLIC, evidence),
+        Representation("normalised", "the thread model as JSON and XML",
+                       ACCESS_RESTRICTED if skjerming else ACCESS_PUBLIC, (THREAD_JSON, THREAD_XML)),
+        Representation("rendition", "the thread as PDF/A-2b",
+                       ACCESS_RESTRICTED if skjerming else ACCESS_PUBLIC, (THREAD_PDF,)),
+    ]
+    if public is not None:
+        reps.append(Representation("public", "public rendition: screened spans replaced by markers, XML and "
+                                   "PDF/A-2b", ACCESS_PUBLIC, (PUBLIC_XML, PUBLIC_PDF)))
     files[PACKAGE_JSON] = dump_json({
         "format": PACKAGE_FORMAT,
         "id": identifier,
@@ -179,10 +199,17 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
             "skjerming": None if skjerming is None else {
                 "tilgangsrestriksjon": skjerming.tilgangsrestriksjon,
                 "skjermingshjemmel": skjerming.skjermingshjemmel, "categories": list(skjerming.categories)},
-            "restricted": [] if skjerming is None else [EVIDENCE, THREAD_JSON, THREAD_XML, THREAD_PDF],
+            "restricted": [path for r in reps if r.access == ACCESS_RESTRICTED for path in r.files],
             "public": [PUBLIC_XML, PUBLIC_PDF] if public is not None else [],
         },
     })
+    facts = SipFacts(package_id=identifier, label=f"{thread.source.platform} {thread.source.account_name} "
+                     f"post {thread.source.post_id} v{version}", created=created,
+                     organisation=organisation or thread.source.account_name, organisation_id=organisation_id,
+                     thread=thread, version=version, previous_id=previous.id if previous else None,
+                     store_slot=package_dir(thread.source.platform, thread.source.account_id,
+                                            thread.source.post_id, version))
+    files = describe(facts, files, reps, [f"schemas/{name}" for name in SCHEMA_FILES], [PACKAGE_JSON])
     digests = {path: fixity(io.BytesIO(data)) for path, data in files.items()}
     files[MANIFEST] = format_manifest(digests)
     return Package(id=identifier, platform=thread.source.platform, account_id=thread.source.account_id,

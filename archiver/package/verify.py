@@ -1,5 +1,6 @@
-"""Offline verification of packages: fixity, completeness, schemas, internal consistency, the version chain
-and the PDF/A-2b properties of every rendition (``pdfa``).
+"""Offline verification of packages: fixity, completeness, schemas, internal consistency, the E-ARK layer
+(METS, PREMIS and access rights, ``eark_check``), the version chain and the PDF/A-2b properties of every
+rendition (``pdfa``).
 
 Needs nothing but the package (it validates against the schema copies the package carries). Collects every
 problem, naming its file, and raises once (``verify_package``) or returns them (``package_problems``).
@@ -17,6 +18,7 @@ from ..errors import Problem, VerificationError
 from ..history import content_hash
 from ..model import Thread
 from .build import EVIDENCE, PACKAGE_JSON, PUBLIC_PDF, PUBLIC_XML, THREAD_JSON, THREAD_PDF, THREAD_XML, version_name
+from .eark_check import eark_problems
 from .manifest import MANIFEST, fixity, parse_manifest
 from .pdfa import pdfa_problems
 
@@ -62,9 +64,24 @@ def package_problems(package: Path) -> list[Problem]:
     for required in (PACKAGE_JSON, EVIDENCE, THREAD_JSON, THREAD_XML, THREAD_PDF):
         if required not in entries:
             problems.append(Problem(str(package / required), "required file not in the manifest"))
-    if not problems:
+    # the content and E-ARK checks run even after a fixity fault, so that a changed reference or count is named
+    # for what it is and not only as "METS.xml changed"
+    if all((package / required).is_file() for required in (PACKAGE_JSON, THREAD_JSON)):
         problems.extend(_content_problems(package))
-    return problems
+    return _once_per_changed_file(problems)
+
+
+def _once_per_changed_file(problems: list[Problem]) -> list[Problem]:
+    """A changed file disagrees with the manifest, its METS and PREMIS alike: name it once (the first)."""
+    seen: set[str] = set()
+    kept = []
+    for problem in problems:
+        if problem.message.startswith("checksum mismatch"):
+            if problem.where in seen:
+                continue
+            seen.add(problem.where)
+        kept.append(problem)
+    return kept
 
 
 def _content_problems(package: Path) -> list[Problem]:
@@ -79,6 +96,9 @@ def _content_problems(package: Path) -> list[Problem]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return [Problem(str(package), f"package.json or thread.json is not readable JSON: {exc}")]
     problems.extend(_sequence_problems(package, meta))
+    screening = document.get("screening") if isinstance(document, dict) else None
+    decisions = sum(1 for finding in (screening or {}).get("findings", []) if finding.get("decision"))
+    problems.extend(eark_problems(package, None if screening is None else {"decisions": decisions}))
     schema_file = package / "schemas" / "thread.schema.json"
     if schema_file.is_file():
         validator = Draft202012Validator(json.loads(schema_file.read_text(encoding="utf-8")),
@@ -104,7 +124,8 @@ def _content_problems(package: Path) -> list[Problem]:
         except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
             problems.append(Problem(str(package / xml_name), f"XML or XSD unreadable: {exc}"))
     for pdf_name in (THREAD_PDF, PUBLIC_PDF) if public else (THREAD_PDF,):
-        problems.extend(pdfa_problems((package / pdf_name).read_bytes(), str(package / pdf_name)))
+        if (package / pdf_name).is_file():
+            problems.extend(pdfa_problems((package / pdf_name).read_bytes(), str(package / pdf_name)))
     return problems
 
 

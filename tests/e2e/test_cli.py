@@ -101,5 +101,7 @@ def test_same_capture_and_clock_give_byte_identical_packages(tmp_path):
             report = run(services, datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC), run_id="r")
             assert report.counts() == {"archived": 5}, report.to_dict()
             trees.append(_files(tmp_path / attempt / "archive" / "packages"))
-    assert len(trees[0]) == 5 * 10  # 8 files plus the public XML and PDF of each screened thread
+    # 22 files per E-ARK SIP: root METS, manifest, DC, PREMIS, package.json, README, 2 schemas; four
+    # representations (METS and rights each) with capture.json, thread.json + .xml, thread.pdf, public .xml + .pdf
+    assert len(trees[0]) == 5 * 22
     assert trees[0] == trees[1]

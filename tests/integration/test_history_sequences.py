@@ -16,6 +16,7 @@ from archiver.clock import FixedClock
 from archiver.fakes.demo import DEMO_PAGE_ID
 from archiver.fakes.graph import FakeGraphServer, FakePage, FakePost
 from archiver.model import Thread
+from archiver.package.build import PACKAGE_JSON
 from archiver.package.verify import verify_tree
 from archiver.pipeline import head, run, services_for
 from tests.conftest import make_settings
@@ -148,7 +149,7 @@ def test_added_edited_twice_hidden_unhidden_deleted_and_thread_deleted(archive: 
     results = verify_tree(archive.tmp / "archive" / "packages")
     assert len(results) == 8 and not any(results.values()), results
     latest = archive.tmp / "archive" / "packages" / "facebook" / DEMO_PAGE_ID / POST_ID / "v00008"
-    meta = json.loads((latest / "package.json").read_text())
+    meta = json.loads((latest / PACKAGE_JSON).read_text())
     assert meta["previous"]["id"] == f"facebook-{POST_ID}-v00007" and meta["changes"] == {"missing": 3}
     xml = (latest / "representations/normalised/data/thread.xml").read_text()
     assert 'type="edited"' in xml and "Når kommer brøytebilen?</sa:text>" in xml

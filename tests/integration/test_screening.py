@@ -14,6 +14,7 @@ from archiver.cli import main
 from archiver.clock import FixedClock
 from archiver.fakes.demo import DEMO_PAGE_ID
 from archiver.fakes.graph import FakeGraphServer, FakePage, FakePost
+from archiver.package.build import PACKAGE_JSON
 from archiver.package.verify import verify_tree
 from archiver.pipeline import head, review, run, services_for
 from tests.conftest import make_settings, write_config
@@ -47,7 +48,7 @@ def test_nightly_screening_public_rendition_and_review(server: FakeGraphServer, 
     settings = make_settings(tmp_path, server.url, server.page)
     run(services_for(settings, clock=FixedClock(NIGHT)), NIGHT - timedelta(days=1), NIGHT)
     first = _package(tmp_path, 1)
-    meta = json.loads((first / "package.json").read_text())
+    meta = json.loads((first / PACKAGE_JSON).read_text())
     assert meta["access"]["skjerming"] == {"tilgangsrestriksjon": "13", "categories": ["child_related", "health",
                                            "national_id"], "skjermingshjemmel": "Offl. § 13 jf. fvl. § 13 første "
                                                                                "ledd nr. 1"}
