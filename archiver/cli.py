@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--until", help="end of the data interval (ISO 8601; default: now)")
     run.add_argument("--account", action="append", help="only this account key (repeatable)")
 
-    verify = commands.add_parser("verify", help="re-check every checksum and schema of packages under PATH")
+    verify = commands.add_parser("verify", help="check E-ARK packages and Noark 5 extractions (folder or tar) under "
+                                                "PATH offline: every checksum, schema, reference and event")
     verify.add_argument("path", type=Path)
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -65,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     hooks.add_argument("--host", help="address to bind (default from [webhooks], 127.0.0.1)")
     hooks.add_argument("--port", type=int, help="port (default from [webhooks], 8710; 0 picks a free one)")
 
+    export = commands.add_parser("export", help="write a Noark 5 arkivuttrekk (folder and tar) for a period")
+    export.add_argument("format", choices=("noark5",))
+    export.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+    export.add_argument("--month", help="the period as a month, YYYY-MM")
+    export.add_argument("--from", dest="start", help="first day of the period, YYYY-MM-DD")
+    export.add_argument("--to", dest="end", help="last day of the period, YYYY-MM-DD (inclusive)")
+    export.add_argument("--out", type=Path, help="where extractions go (default from [noark5] out)")
+    export.add_argument("--schemas", type=Path, help="folder with the official Noark 5 schemas (default from "
+                                                     "[noark5] schemas)")
+
     demo = commands.add_parser("demo", help="run the nightly DAG on the bundled demo source (embedded defaults)")
     demo.add_argument("--home", type=Path, default=Path("var/demo"), help="where the archive and Airflow live")
     demo.add_argument("--no-airflow", action="store_true", help="run the pipeline directly instead of the DAG")
@@ -92,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _detect(args)
         if args.command == "review":
             return _review(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -138,12 +151,31 @@ def _progress():  # type: ignore[no-untyped-def]
     return show
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .config import load_settings
+    from .noark5.export import export_noark5
+    from .noark5.extract import period_from
+
+    settings = load_settings(args.config)
+    period = period_from(args.month, args.start, args.end)
+    out = args.out or settings.noark5.out or settings.store_path.parent / "noark5"
+    result = export_noark5(settings, period, out, args.schemas or settings.noark5.schemas,
+                           format_ts(datetime.now(UTC)))
+    print(json.dumps({"period": period.label, "folder": str(result.folder), "tar": str(result.tar),
+                      "journalposts": result.journalposts, "documents": result.documents,
+                      "created": result.created}, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
+    from .noark5.check import extraction_problems, find_extractions
     from .package.verify import verify_tree
 
     if not args.path.exists():
         raise ConfigError(f"{args.path} does not exist")
-    results = verify_tree(args.path)
+    results = {str(found): extraction_problems(found) for found in find_extractions(args.path)}
+    if not results or args.path.is_dir():
+        results.update(verify_tree(args.path) if args.path.is_dir() else {})
     if args.json:
         print(json.dumps({"packages": len(results),
                           "failed": sorted(p for p, problems in results.items() if problems),
@@ -156,9 +188,9 @@ def _verify(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"     {problem.where}: {problem.message}")
         bad = sum(1 for problems in results.values() if problems)
-        print(f"{len(results)} package(s) checked, {bad} failed")
+        print(f"{len(results)} package(s) or extraction(s) checked, {bad} failed")
     if not results:
-        print(f"archiver: no packages found under {args.path}", file=sys.stderr)
+        print(f"archiver: no packages or Noark 5 extractions found under {args.path}", file=sys.stderr)
         return 1
     return 1 if any(results.values()) else 0
 

@@ -20,6 +20,7 @@ from .model import PLATFORMS
 __all__ = [
     "CONFIG_ENV",
     "AccountConfig",
+    "Noark5Config",
     "ScreeningConfig",
     "Secret",
     "Settings",
@@ -110,6 +111,14 @@ class ScreeningConfig:
 
 
 @dataclass(frozen=True)
+class Noark5Config:
+    """The Noark 5 export (``[noark5]``): where Arkivverket's official schemas are and where extractions go."""
+
+    schemas: Path | None = None   # a folder with arkivstruktur.xsd ... addml.xsd (N5/latest and ADDML/latest)
+    out: Path | None = None       # default: <store>/../noark5
+
+
+@dataclass(frozen=True)
 class Settings:
     organisation: str
     store_path: Path
@@ -124,6 +133,7 @@ class Settings:
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     organisation_id: str | None = None  # e.g. the organisation number; names the archive creator in packages
+    noark5: Noark5Config = field(default_factory=Noark5Config)
 
     @property
     def catalog(self) -> str:
@@ -185,6 +195,7 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         webhooks=_webhooks(raw.get("webhooks", {}), where + ": [webhooks]"),
         screening=_screening(raw.get("screening", {}), where + ": [screening]"),
         organisation_id=_optional_str(archive, "organisation_id", where + ": [archive]"),
+        noark5=_noark5(raw.get("noark5", {}), base, where + ": [noark5]"),
     )
 
 
@@ -275,6 +286,17 @@ def _screening(raw: Any, where: str) -> ScreeningConfig:
     if not isinstance(values.get("enabled", True), bool):
         raise ConfigError(f"{where}: 'enabled' must be true or false")
     return ScreeningConfig(**values)
+
+
+def _noark5(raw: Any, base: Path, where: str) -> Noark5Config:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    _only_known(raw, Noark5Config, where)
+    for name in ("schemas", "out"):
+        if name in raw and (not isinstance(raw[name], str) or not raw[name].strip()):
+            raise ConfigError(f"{where}: '{name}' must be a folder path")
+    return Noark5Config(schemas=_path(raw["schemas"], base) if "schemas" in raw else None,
+                        out=_path(raw["out"], base) if "out" in raw else None)
 
 
 def _only_known(raw: Mapping[str, Any], table: Any, where: str) -> None:

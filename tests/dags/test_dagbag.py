@@ -16,7 +16,8 @@ def dagbag():
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"social_archive_nightly", "social_archive_webhooks"} <= set(dagbag.dag_ids)
+    assert {"social_archive_nightly", "social_archive_webhooks", "social_archive_noark5_monthly"} <= set(
+        dagbag.dag_ids)
 
 
 def test_nightly_shape(dagbag):

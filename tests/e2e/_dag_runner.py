@@ -1,7 +1,9 @@
 """Run social_archive_nightly with dag.test() in a fresh process against the demo municipality's fake APIs
 (all seven platforms), then social_archive_webhooks for one spooled webhook event (a comment already gone).
 
-Usage: python _dag_runner.py WORKDIR DATABASE_URL. Prints one JSON line: the DagRun states and the run reports.
+Then, given the official Noark 5 schemas, social_archive_noark5_monthly for the month archived.
+
+Usage: python _dag_runner.py WORKDIR DATABASE_URL [NOARK5_SCHEMAS]. Prints one JSON line: the DagRun states and the run reports.
 A separate process because Airflow's metadata database is chosen once per process.
 """
 
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 work, database = Path(sys.argv[1]), sys.argv[2]
+schemas = Path(sys.argv[3]) if len(sys.argv) > 3 else Path("/nonexistent")
 root = Path(__file__).resolve().parents[2]
 os.environ.update({
     "AIRFLOW_HOME": str(work / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -41,9 +44,16 @@ def main() -> None:
         nightly = json.loads(reports[-1].read_text()) if reports else None
         _spool_gone_comment(config, page)
         hooks = dags["social_archive_webhooks"].test(run_conf={"config": str(config)})
+        noark5 = None
+        if schemas.is_dir():  # the month the packages were archived in (the demo runs on the real clock)
+            month = json.loads(next((work / "archive").rglob("package.json")).read_text())["created"][:7]
+            noark5 = dags["social_archive_noark5_monthly"].test(
+                run_conf={"config": str(config), "month": month, "schemas": str(schemas)})
     webhook_reports = sorted((work / "archive" / "reports").glob("webhooks-*.json"))
     print(json.dumps({"state": str(run.state), "report": nightly, "webhooks_state": str(hooks.state),
-                      "webhooks": json.loads(webhook_reports[-1].read_text()) if webhook_reports else None}))
+                      "webhooks": json.loads(webhook_reports[-1].read_text()) if webhook_reports else None,
+                      "noark5_state": None if noark5 is None else str(noark5.state),
+                      "noark5": sorted(str(p) for p in (work / "noark5").glob("*")) if noark5 else None}))
 
 
 def _spool_gone_comment(config: Path, page) -> None:

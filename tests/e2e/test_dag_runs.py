@@ -1,5 +1,6 @@
 """dag.test() of social_archive_nightly for a multi-platform organisation (the demo municipality on all seven
-platforms, served by the fake APIs), on SQLite and on PostgreSQL."""
+platforms, served by the fake APIs), then the webhook DAG and the monthly Noark 5 export DAG, on SQLite and on
+PostgreSQL."""
 
 import json
 import subprocess
@@ -10,15 +11,16 @@ import pytest
 
 from archiver.model import PLATFORMS
 from archiver.package.verify import verify_tree
-from tests.conftest import postgres_database
+from archiver.noark5.check import extraction_problems
+from tests.conftest import SHARED, postgres_database
 
 RUNNER = Path(__file__).with_name("_dag_runner.py")
 pytestmark = pytest.mark.slow
 
 
 def _run(work: Path, database: str) -> dict:
-    result = subprocess.run([sys.executable, str(RUNNER), str(work), database], capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run([sys.executable, str(RUNNER), str(work), database, str(SHARED / "noark5")],
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "token-not-secret" not in result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -41,6 +43,13 @@ def _check(work: Path, outcome: dict) -> None:
     second = [p for p in verify_tree(work / "archive" / "packages") if p.endswith("v00002")]
     assert len(second) == 1 and "webhook_only_1" in (Path(second[0]) / "representations/normalised/data/thread.json"
                                                      ).read_text()
+    if not (SHARED / "noark5").is_dir():
+        pytest.skip(f"the Noark 5 export DAG needs the official schemas in {SHARED / 'noark5'} (absent)")
+    assert outcome["noark5_state"] in ("success", "DagRunState.SUCCESS"), outcome
+    exported = [Path(p) for p in outcome["noark5"]]
+    assert sorted(p.suffix for p in exported) == ["", ".tar"], exported
+    for extraction in exported:
+        assert extraction_problems(extraction) == [], extraction
 
 
 def test_nightly_dag_on_sqlite(tmp_path):
