@@ -32,7 +32,7 @@ def test_run_archives_the_demo_page_and_a_rerun_writes_nothing(fake_graph, tmp_p
     assert rerun["threads"] == 3 and rerun["packages_written"] == 0 and rerun["packages_unchanged"] == 3
     assert _files(packages) == before
     assert main(["verify", str(packages)]) == 0
-    assert "5 package(s) checked, 0 failed" in capsys.readouterr().out
+    assert "5 package(s) or extraction(s) checked, 0 failed" in capsys.readouterr().out
     assert fake_graph.page.token not in "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*.json"))
 
 
