@@ -134,6 +134,7 @@ class Settings:
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     organisation_id: str | None = None  # e.g. the organisation number; names the archive creator in packages
     noark5: Noark5Config = field(default_factory=Noark5Config)
+    pdf_engine: str = "weasyprint"      # or "wkhtmltopdf" (with Ghostscript): the same HTML template
 
     @property
     def catalog(self) -> str:
@@ -196,6 +197,7 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         screening=_screening(raw.get("screening", {}), where + ": [screening]"),
         organisation_id=_optional_str(archive, "organisation_id", where + ": [archive]"),
         noark5=_noark5(raw.get("noark5", {}), base, where + ": [noark5]"),
+        pdf_engine=_engine(archive, where + ": [archive]"),
     )
 
 
@@ -286,6 +288,13 @@ def _screening(raw: Any, where: str) -> ScreeningConfig:
     if not isinstance(values.get("enabled", True), bool):
         raise ConfigError(f"{where}: 'enabled' must be true or false")
     return ScreeningConfig(**values)
+
+
+def _engine(archive: Mapping[str, Any], where: str) -> str:
+    engine = archive.get("pdf_engine", "weasyprint")
+    if engine not in ("wkhtmltopdf", "weasyprint"):
+        raise ConfigError(f"{where}: pdf_engine must be \"wkhtmltopdf\" or \"weasyprint\", not {engine!r}")
+    return str(engine)
 
 
 def _noark5(raw: Any, base: Path, where: str) -> Noark5Config:

@@ -174,14 +174,14 @@ class RunReport:
 def services_for(settings: Settings, *, clock: Clock | None = None,
                  resolvers: Mapping[str, CredentialResolver] | None = None,
                  transport: Any = None) -> Services:
-    """The default adapters: platform connectors over HTTP, the filesystem store, wkhtmltopdf + Ghostscript."""
+    """The default adapters: platform connectors over HTTP, the filesystem store, the configured PDF engine."""
     from .connectors import connector_class
     from .normalise import normaliser_for
     from .render.html import pdf_title, render_html
-    from .render.pdf import PdfRenderer
+    from .render.pdf import PdfRenderer, WeasyPrintRenderer, pdf_renderer
 
     clock = clock or SystemClock()
-    renderer: list[PdfRenderer] = []
+    renderer: list[PdfRenderer | WeasyPrintRenderer] = []
 
     def connector_for(account: AccountConfig) -> Connector:
         connector: Connector = connector_class(account.platform)(account, resolve_credential(account, resolvers),
@@ -190,7 +190,7 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
 
     def render_pdf(thread: Thread, rendered_at: str) -> bytes:
         if not renderer:
-            renderer.append(PdfRenderer())
+            renderer.append(pdf_renderer(settings.pdf_engine))
         out = io.BytesIO()
         renderer[0].render(render_html(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
                            created=parse_ts(rendered_at))

@@ -1,4 +1,6 @@
-"""HTML -> PDF/A-2b: wkhtmltopdf (through pdfkit), then Ghostscript, then a deterministic metadata pass.
+"""HTML -> PDF/A-2b with one of two engines, then the same deterministic metadata pass (``_finalise``).
+
+``wkhtmltopdf`` (the default, ``PdfRenderer``): wkhtmltopdf through pdfkit, then Ghostscript.
 
 * wkhtmltopdf runs with local file access disabled and no network access is possible (the HTML holds
   only data: URIs; anything else is refused by the fail-closed exit code).
@@ -17,7 +19,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +31,9 @@ from typing import BinaryIO
 from ..clock import format_ts
 from ..errors import ArchiverError
 
-__all__ = ["ICC_PROFILE", "PdfRenderer", "RenderError"]
+__all__ = ["ENGINES", "ICC_PROFILE", "PdfRenderer", "RenderError", "WeasyPrintRenderer", "pdf_renderer"]
+
+ENGINES = ("wkhtmltopdf", "weasyprint")
 
 ICC_PROFILE = Path("/usr/share/color/icc/sRGB.icc")
 _GS_PDFA_DEF = """%!
@@ -126,17 +133,80 @@ class PdfRenderer:
             _finalise(converted, out, title=title, created=created)
 
 
-def _finalise(path: Path, out: BinaryIO, *, title: str, created: datetime) -> None:
+# Page numbers "n / N" at the foot, as the wkhtmltopdf engine draws them with Ghostscript.
+_WEASYPRINT_CSS = """@page { @bottom-center { content: counter(page) " / " counter(pages);
+  font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #404040; } }"""
+
+
+@dataclass
+class WeasyPrintRenderer:
+    """``weasyprint``: WeasyPrint's native PDF/A-2b (``pdf_variant="pdf/a-2b"``) from the same HTML template.
+    Only ``data:`` URIs are fetched; anything else in the HTML fails the rendering (fail closed)."""
+
+    timeout: float = 600.0
+
+    def __post_init__(self) -> None:
+        try:
+            import weasyprint  # noqa: F401
+        except (ImportError, OSError) as exc:  # OSError: pango missing
+            raise RenderError(f"the weasyprint engine needs WeasyPrint and pango: {exc}") from exc
+
+    def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
+        import weasyprint
+        from weasyprint.urls import URLFetcher
+
+        only_data_uris = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True, allow_redirects=False)
+        with tempfile.TemporaryDirectory(prefix="socialarkiv-pdf-") as tmp, _source_date(created):
+            raw = Path(tmp) / "weasy.pdf"
+            try:
+                document = weasyprint.HTML(string=html, url_fetcher=only_data_uris)
+                document.write_pdf(raw, pdf_variant="pdf/a-2b", stylesheets=[weasyprint.CSS(string=_WEASYPRINT_CSS)],
+                                   uncompressed_pdf=False)
+            except Exception as exc:  # WeasyPrint raises many kinds; the caller quarantines the thread
+                raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
+            _finalise(raw, out, title=title, created=created, producer="WeasyPrint, pikepdf")
+
+
+_ENVIRONMENT = threading.Lock()
+
+
+@contextmanager
+def _source_date(created: datetime) -> Iterator[None]:
+    """fontTools stamps the wall clock into every font subset it writes (head.modified) unless
+    SOURCE_DATE_EPOCH is set: set it to the capture clock while WeasyPrint renders, then restore it."""
+    with _ENVIRONMENT:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def pdf_renderer(engine: str) -> PdfRenderer | WeasyPrintRenderer:
+    """The renderer of the configured engine (``[archive] pdf_engine``)."""
+    if engine == "wkhtmltopdf":
+        return PdfRenderer()
+    if engine == "weasyprint":
+        return WeasyPrintRenderer()
+    raise RenderError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def _finalise(path: Path, out: BinaryIO, *, title: str, created: datetime,
+              producer: str = "wkhtmltopdf, Ghostscript, pikepdf") -> None:
     import pikepdf
 
     stamp = format_ts(created)
     pdf_date = created.strftime("D:%Y%m%d%H%M%SZ")
     with pikepdf.open(path) as pdf:
         if "/OutputIntents" not in pdf.Root or len(pdf.Root.OutputIntents) == 0:
-            raise RenderError("Ghostscript wrote no OutputIntent: the result would not be PDF/A")
+            raise RenderError("the PDF engine wrote no OutputIntent: the result would not be PDF/A")
         pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(
             Title=pikepdf.String(title), Creator=pikepdf.String("socialarkiv"),
-            Producer=pikepdf.String("socialarkiv (wkhtmltopdf, Ghostscript, pikepdf)"),
+            Producer=pikepdf.String(f"socialarkiv ({producer})"),
             CreationDate=pikepdf.String(pdf_date), ModDate=pikepdf.String(pdf_date)))
         document_id = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'socialarkiv:' + title + stamp)}"
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
@@ -145,14 +215,14 @@ def _finalise(path: Path, out: BinaryIO, *, title: str, created: datetime) -> No
             meta["xmp:ModifyDate"] = stamp
             meta["xmp:MetadataDate"] = stamp
             meta["xmp:CreatorTool"] = "socialarkiv"
-            meta["pdf:Producer"] = "socialarkiv (wkhtmltopdf, Ghostscript, pikepdf)"
+            meta["pdf:Producer"] = f"socialarkiv ({producer})"
             meta["xmpMM:DocumentID"] = document_id
             meta["xmpMM:InstanceID"] = document_id
             if meta.pdfa_status != "2B":
                 raise RenderError(f"PDF/A identification is {meta.pdfa_status or 'missing'}, expected 2B")
         _share_identical_images(pdf)
         if "/ID" in pdf.trailer:
-            del pdf.trailer["/ID"]  # Ghostscript's is time-based; qpdf derives a new one from the content
+            del pdf.trailer["/ID"]  # the engines' are time-based; qpdf derives a new one from the content
         metadata = pdf.Root.Metadata
         metadata.write(metadata.read_bytes())  # uncompressed XMP: PRONOM then identifies fmt/477
         pdf.save(out, deterministic_id=True, compress_streams=True,

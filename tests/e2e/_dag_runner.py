@@ -3,7 +3,8 @@
 
 Then, given the official Noark 5 schemas, social_archive_noark5_monthly for the month archived.
 
-Usage: python _dag_runner.py WORKDIR DATABASE_URL [NOARK5_SCHEMAS]. Prints one JSON line: the DagRun states and the run reports.
+Usage: python _dag_runner.py WORKDIR DATABASE_URL [NOARK5_SCHEMAS]. Prints one JSON line: the DagRun states
+and the run reports.
 A separate process because Airflow's metadata database is chosen once per process.
 """
 

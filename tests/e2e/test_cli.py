@@ -48,7 +48,8 @@ def test_verify_names_the_file_whose_byte_changed_and_missing_or_extra_files(fak
     pdf.write_bytes(bytes(data))
     assert main(["verify", "--json", str(packages)]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert [p["where"] for p in report["problems"]] == [str(pdf)]
+    # the changed file is named first, by its checksum; the PDF/A checks may name what the byte broke in it
+    assert {p["where"] for p in report["problems"]} == {str(pdf)}
     assert "checksum mismatch" in report["problems"][0]["problem"]
     other = next(p for p in packages.rglob("thread.xml"))
     other.chmod(0o644)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from archiver.model import PLATFORMS
-from archiver.package.verify import verify_tree
 from archiver.noark5.check import extraction_problems
+from archiver.package.verify import verify_tree
 from tests.conftest import SHARED, postgres_database
 
 RUNNER = Path(__file__).with_name("_dag_runner.py")

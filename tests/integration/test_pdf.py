@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from archiver.model import Thread
 from archiver.render.html import pdf_title, render_html
-from archiver.render.pdf import PdfRenderer
+from archiver.render.pdf import ENGINES, pdf_renderer
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "valid" / "demo-road-works.json"
 CREATED = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)
@@ -26,10 +27,15 @@ def thread() -> Thread:
     return Thread.from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def pdf(thread, tmp_path_factory) -> Path:
+def pdf(thread, engine, tmp_path_factory) -> Path:
     out = io.BytesIO()
-    PdfRenderer().render(render_html(thread, rendered_at="2026-11-02T01:30:00Z"), out, title=pdf_title(thread),
+    pdf_renderer(engine).render(render_html(thread, rendered_at="2026-11-02T01:30:00Z"), out, title=pdf_title(thread),
                          created=CREATED)
     path = tmp_path_factory.mktemp("pdf") / "thread.pdf"
     path.write_bytes(out.getvalue())
@@ -66,21 +72,27 @@ def test_text_letters_page_numbers_and_emoji_are_visible(pdf, thread):
                           check=True).stdout
     assert "Hvor lenge skal Kirkegata være stengt?" in text
     assert "Søren Kjærgaard" in text and "Gælder det også for cykelstien" in text
-    assert re.search(r"\b1 ?/ ?1\b", text)  # "n / N" footer, drawn by Ghostscript
+    assert re.search(r"\b(\d+) ?/ ?\1\b", text)  # "n / N" footer on the last page: Ghostscript or CSS @page
     assert "SKJULT" in text  # the hidden comment is marked
     with pikepdf.open(pdf) as doc:  # emoji are drawn as colour images, not blank glyphs
         images = [x for page in doc.pages for x in page.images.values()]
         assert images and all(int(i.Width) > 0 for i in images)
 
 
-def test_same_thread_and_clock_give_identical_bytes(thread, pdf):
-    out = io.BytesIO()
-    PdfRenderer().render(render_html(thread, rendered_at="2026-11-02T01:30:00Z"), out, title=pdf_title(thread),
-                         created=CREATED)
-    assert out.getvalue() == pdf.read_bytes()
+def test_same_thread_and_clock_give_identical_bytes(thread, pdf, engine, tmp_path):
+    """In another process, as a rerun would be: nothing may depend on the wall clock or the process."""
+    again = tmp_path / "again.pdf"
+    script = ("import io, json, sys; from datetime import datetime; from archiver.model import Thread; "
+              "from archiver.render.html import pdf_title, render_html; from archiver.render.pdf import pdf_renderer; "
+              f"t = Thread.from_dict(json.loads(open({str(EXAMPLE)!r}).read())); out = io.BytesIO(); "
+              f"pdf_renderer({engine!r}).render(render_html(t, rendered_at='2026-11-02T01:30:00Z'), out, "
+              f"title=pdf_title(t), created=datetime.fromisoformat({CREATED.isoformat()!r})); "
+              f"open({str(again)!r}, 'wb').write(out.getvalue())")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
+    assert again.read_bytes() == pdf.read_bytes()
 
 
-def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, tmp_path):
+def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, engine, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET-LOCAL-FILE", encoding="utf-8")
     hostile = (f'<script>document.write("INJECTED")</script><img src="file://{secret}">'
@@ -90,7 +102,7 @@ def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, tmp_path):
     html = render_html(hostile_thread, rendered_at="2026-11-02T01:30:00Z")
     assert "<script>" not in html and "&lt;script&gt;" in html
     out = io.BytesIO()
-    PdfRenderer().render(html, out, title=pdf_title(hostile_thread), created=CREATED)
+    pdf_renderer(engine).render(html, out, title=pdf_title(hostile_thread), created=CREATED)
     path = tmp_path / "h.pdf"
     path.write_bytes(out.getvalue())
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -134,3 +146,30 @@ def test_a_font_that_is_not_embedded_is_named():
     doc.save(out)
     messages = [p.message for p in pdfa_problems(out.getvalue(), "plain.pdf")]
     assert "font /Helvetica is not embedded" in messages and any("not fmt/477" in m for m in messages)
+
+
+def test_weasyprint_keeps_right_to_left_text_that_the_other_engine_loses(thread, tmp_path):
+    arabic = "متى سيتم فتح الطريق"
+    rtl = replace(thread, comments=(replace(thread.comments[0], text=f"مرحبا، {arabic}؟"), *thread.comments[1:]))
+    html = render_html(rtl, rendered_at="2026-11-02T01:30:00Z")
+    texts = {}
+    for engine in ENGINES:
+        out = io.BytesIO()
+        pdf_renderer(engine).render(html, out, title=pdf_title(rtl), created=CREATED)
+        (tmp_path / f"{engine}.pdf").write_bytes(out.getvalue())
+        texts[engine] = subprocess.run(["pdftotext", str(tmp_path / f"{engine}.pdf"), "-"], capture_output=True,
+                                       text=True, check=True).stdout
+    assert "الطريق" in texts["weasyprint"]
+    # measured, and the reason for the README's recommendation: wkhtmltopdf + Ghostscript keep no Arabic text
+    assert "الطريق" not in texts["wkhtmltopdf"]
+
+
+def test_the_configured_engine_renders_the_packages(tmp_path):
+    from archiver.pipeline import services_for
+    from tests.conftest import make_settings
+
+    settings = replace(make_settings(tmp_path, "http://127.0.0.1:9"), pdf_engine="weasyprint")
+    thread = Thread.from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    data = services_for(settings).render_pdf(thread, "2026-11-02T01:30:00Z")
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        assert "WeasyPrint" in str(doc.docinfo.Producer)

@@ -73,3 +73,13 @@ def test_history_webhook_and_screening_settings_have_defaults_and_are_read():
 def test_table_mistakes_are_named(tables, message):
     with pytest.raises(ConfigError, match=message):
         _tables(**tables)
+
+
+def test_pdf_engine_is_one_of_the_two(tmp_path):
+    raw = {"archive": {"organisation": "X", "pdf_engine": "weasyprint"},
+           "accounts": [{"key": "a", "platform": "facebook", "account_id": "1", "name": "a",
+                         "base_url": "http://127.0.0.1:9", "api_version": "v23.0", "credential": "none"}]}
+    assert parse_settings(raw, base=tmp_path).pdf_engine == "weasyprint"
+    raw["archive"]["pdf_engine"] = "chrome"
+    with pytest.raises(ConfigError, match="pdf_engine must be"):
+        parse_settings(raw, base=tmp_path)
