@@ -12,7 +12,6 @@ period; the public journal has no ``tittel``; ``inneholderSkjermetInformasjon`` 
 
 from __future__ import annotations
 
-import hashlib
 import tarfile
 import tempfile
 from collections import Counter
@@ -21,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Problem
-from ..package.manifest import safe_relative
+from ..package.manifest import file_fixity, safe_relative
 
 __all__ = ["extraction_problems", "find_extractions", "is_extraction"]
 
@@ -49,13 +48,6 @@ def find_extractions(path: Path) -> list[Path]:
     return [child for child in sorted(path.iterdir())
             if not child.name.startswith(".") and (child.is_dir() or child.suffix == ".tar") and is_extraction(child)]
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _local(element: etree._Element) -> str:
@@ -171,7 +163,7 @@ class _Checker:
                     self.fail("N5.01", str(file), "listed in arkivuttrekk.xml but missing")
                 elif algorithm not in ("SHA-256", "SHA256") or not value:
                     self.fail("N5.02", where, f"no SHA-256 checksum for {name}")
-                elif value.lower() != _sha256(file):
+                elif value.lower() != file_fixity(file):
                     self.fail("N5.02", str(file), f"checksum mismatch: arkivuttrekk.xml records {value.lower()}")
             info = _prop(data_object, "info")
             tree_name = f"{data_object.get('name')}.xml"
@@ -230,7 +222,7 @@ class _Checker:
             size = file.stat().st_size
             if size == 0:
                 self.fail("N5.64", str(file), "empty document file")
-            if (_text(document, "sjekksum") or "").lower() != _sha256(file):
+            if (_text(document, "sjekksum") or "").lower() != file_fixity(file):
                 self.fail("N5.30", str(file), f"checksum mismatch: arkivstruktur.xml records "
                                               f"{_text(document, 'sjekksum')}")
             if _text(document, "filstoerrelse") != str(size):

@@ -14,7 +14,6 @@ existence (STANDARDS.md 2.3); this module checks what it leaves out, with nothin
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
@@ -23,7 +22,7 @@ from lxml import etree
 
 from ..errors import Problem
 from .eark import ACCESS_PUBLIC, ACCESS_RESTRICTED, METS_XML, NS, PREMIS_XML, RIGHTS_XML
-from .manifest import MANIFEST, safe_relative
+from .manifest import MANIFEST, file_fixity, safe_relative
 
 __all__ = ["eark_problems"]
 
@@ -33,13 +32,6 @@ _REQUIRED_EVENTS = ("capture", "normalization", "rendering", "information packag
 _ORDER = {"capture": 0, "normalization": 1, "policy assignment": 2, "appraisal": 3, "rendering": 4,
           "redaction": 5, "information package creation": 6, "ingestion": 7}
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _parse(file: Path, problems: list[Problem]) -> etree._ElementTree | None:
@@ -75,7 +67,7 @@ def _check_reference(package: Path, relative: str, element: etree._Element, wher
     checksum, kind = element.get("CHECKSUM"), element.get("CHECKSUMTYPE")
     if checksum is None or kind != "SHA-256":
         problems.append(Problem(where, f"no SHA-256 CHECKSUM for {relative}"))
-    elif checksum.lower() != _sha256(file):
+    elif checksum.lower() != file_fixity(file):
         problems.append(Problem(str(file), f"checksum mismatch: {where} records SHA-256 {checksum.lower()}"))
 
 
@@ -199,7 +191,7 @@ def _premis(package: Path, representations: Iterable[str], problems: list[Proble
         target = package / path
         if not target.is_file():
             continue  # named by the METS check already
-        if algorithm != "SHA-256" or digest is None or digest.lower() != _sha256(target):
+        if algorithm != "SHA-256" or digest is None or digest.lower() != file_fixity(target):
             problems.append(Problem(str(target), f"checksum mismatch: PREMIS records {algorithm} {digest}"))
         if size != str(target.stat().st_size):
             problems.append(Problem(str(target), f"size {target.stat().st_size} bytes, PREMIS records {size}"))

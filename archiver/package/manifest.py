@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import IO
 
 from ..errors import Problem
 
-__all__ = ["MANIFEST", "fixity", "format_manifest", "parse_manifest", "safe_relative"]
+__all__ = ["MANIFEST", "file_fixity", "fixity", "format_manifest", "parse_manifest", "safe_relative"]
 
 MANIFEST = "manifest-sha256.txt"
 _CHUNK = 1 << 20
@@ -23,6 +24,12 @@ def fixity(stream: IO[bytes]) -> str:
     for block in iter(lambda: stream.read(_CHUNK), b""):
         digest.update(block)
     return digest.hexdigest()
+
+
+def file_fixity(path: Path) -> str:
+    """SHA-256 (hex) of a file, read in blocks."""
+    with path.open("rb") as stream:
+        return fixity(stream)
 
 
 def format_manifest(digests: Mapping[str, str]) -> bytes:

@@ -19,7 +19,7 @@ from ..history import content_hash
 from ..model import Thread
 from .build import EVIDENCE, PACKAGE_JSON, PUBLIC_PDF, PUBLIC_XML, THREAD_JSON, THREAD_PDF, THREAD_XML, version_name
 from .eark_check import eark_problems
-from .manifest import MANIFEST, fixity, parse_manifest
+from .manifest import MANIFEST, file_fixity, parse_manifest
 from .pdfa import pdfa_problems
 
 __all__ = ["find_packages", "package_problems", "verify_package", "verify_tree"]
@@ -54,8 +54,7 @@ def package_problems(package: Path) -> list[Problem]:
         elif not file.is_file():
             problems.append(Problem(str(file), "listed in the manifest but missing"))
         else:
-            with file.open("rb") as stream:
-                found = fixity(stream)
+            found = file_fixity(file)
             if found != expected:
                 problems.append(Problem(str(file), f"checksum mismatch: manifest sha256 {expected}, file {found}"))
     present = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
