@@ -68,7 +68,8 @@ def _writable_copy(package: Path, tmp_path: Path) -> Path:
     return target / package.name
 
 
-def _eark_validator(package: Path) -> dict:
+def eark_validator_report(package: Path) -> dict:
+    """eark-validator's JSON report on ``package``, run offline in .venv-eark (skips when it is not installed)."""
     if not EARK_PYTHON.exists():
         pytest.skip("eark-validator is not installed: run `bash scripts/install.sh --eark`")
     vocabularies = shared("eark", "vocabularies")
@@ -79,7 +80,7 @@ def _eark_validator(package: Path) -> dict:
 
 def test_eark_validator_finds_only_its_documented_false_errors(packages: tuple[Path, Path]) -> None:
     for package in packages:
-        report = _eark_validator(package)
+        report = eark_validator_report(package)
         assert report["structure"]["status"] == "WellFormed", report["structure"]
         assert report["metadata"]["schema_results"]["status"] == "VALID", report["metadata"]["schema_results"]
         errors = {m["rule_id"] for m in report["metadata"]["schematron_results"]["messages"]
@@ -92,7 +93,7 @@ def test_eark_validator_is_not_blind(packages: tuple[Path, Path], tmp_path: Path
     broken = _writable_copy(packages[0], tmp_path)
     mets = broken / "METS.xml"
     mets.write_bytes(mets.read_bytes().replace(b'OBJID="', b'OBJIDX="', 1))
-    report = _eark_validator(broken)
+    report = eark_validator_report(broken)
     messages = report["metadata"]["schema_results"]["messages"] + report["metadata"]["schematron_results"][
         "messages"]
     assert any("OBJID" in m["message"] or m.get("rule_id") == "CSIP1" for m in messages)
