@@ -56,14 +56,17 @@ def pdfa_problems(data: bytes, where: str) -> list[Problem]:
     except pikepdf.PdfError as exc:
         return [*problems, Problem(where, f"not a readable PDF: {exc}")]
     with pdf:
-        if pdf.is_encrypted:
-            fail("encrypted")
-        for issue in pdf.check_pdf_syntax():
-            fail(f"syntax: {issue}")
-        _metadata(pdf, fail)
-        _output_intent(pdf, fail)
-        _fonts(pdf, fail)
-        _actions_and_files(pdf, fail)
+        try:
+            if pdf.is_encrypted:
+                fail("encrypted")
+            for issue in pdf.check_pdf_syntax():
+                fail(f"syntax: {issue}")
+            _metadata(pdf, fail)
+            _output_intent(pdf, fail)
+            _fonts(pdf, fail)
+            _actions_and_files(pdf, fail)
+        except (pikepdf.PdfError, ValueError, KeyError, TypeError) as exc:  # a damaged file is a finding
+            fail(f"damaged PDF, the checks stopped: {str(exc)[:200]}")
     return problems
 
 

@@ -173,3 +173,18 @@ def test_the_configured_engine_renders_the_packages(tmp_path):
     data = services_for(settings).render_pdf(thread, "2026-11-02T01:30:00Z")
     with pikepdf.open(io.BytesIO(data)) as doc:
         assert "WeasyPrint" in str(doc.docinfo.Producer)
+
+
+def test_a_damaged_content_stream_is_a_finding_not_a_crash(pdf):
+    from archiver.package.pdfa import pdfa_problems
+
+    with pikepdf.open(pdf) as doc:  # one flipped bit inside the first page's compressed content stream
+        contents = doc.pages[0].obj.Contents
+        stream = contents[0] if isinstance(contents, pikepdf.Array) else contents
+        raw = bytearray(stream.read_raw_bytes())
+        raw[len(raw) // 2] ^= 0x10
+        stream.write(bytes(raw), filter=pikepdf.Name.FlateDecode)
+        out = io.BytesIO()
+        doc.save(out)
+    problems = pdfa_problems(out.getvalue(), "damaged.pdf")  # pikepdf raised here for WeasyPrint's files
+    assert problems and all(p.where == "damaged.pdf" for p in problems), problems
