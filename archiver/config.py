@@ -253,8 +253,6 @@ def _days(table: Mapping[str, Any], key: str, default: int, where: str) -> int:
 
 
 def _webhooks(raw: Any, where: str) -> WebhookConfig:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where} must be a table")
     _only_known(raw, WebhookConfig, where)
     config = WebhookConfig(**raw)
     for name in ("app_secret", "verify_token"):
@@ -270,8 +268,6 @@ def _webhooks(raw: Any, where: str) -> WebhookConfig:
 
 
 def _screening(raw: Any, where: str) -> ScreeningConfig:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where} must be a table")
     _only_known(raw, ScreeningConfig, where)
     values = dict(raw)
     for name in ("phones", "mail_domains", "accounts", "addresses", "names"):
@@ -298,8 +294,6 @@ def _engine(archive: Mapping[str, Any], where: str) -> str:
 
 
 def _noark5(raw: Any, base: Path, where: str) -> Noark5Config:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where} must be a table")
     _only_known(raw, Noark5Config, where)
     for name in ("schemas", "out"):
         if name in raw and (not isinstance(raw[name], str) or not raw[name].strip()):
@@ -308,8 +302,11 @@ def _noark5(raw: Any, base: Path, where: str) -> Noark5Config:
                         out=_path(raw["out"], base) if "out" in raw else None)
 
 
-def _only_known(raw: Mapping[str, Any], table: Any, where: str) -> None:
-    """Refuse keys the table does not have, naming the allowed ones (a typo must not be silently ignored)."""
+def _only_known(raw: Any, table: Any, where: str) -> None:
+    """Refuse a value that is not a table, and keys the table does not have, naming the allowed ones (a typo
+    must not be silently ignored)."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a table")
     known = set(table.__dataclass_fields__)
     unknown = sorted(set(raw) - known)
     if unknown:

@@ -257,14 +257,7 @@ def build_extraction(versions: Iterable[ArchivedVersion], period: Period, *, org
     arkiv_id = _id("arkiv", creator_id, period.label)
     arkiv = _root("arkivstruktur", "arkiv")
     arkiv_title = f"{organisation} – sosiale medier {period.label}"
-    _el(arkiv, "systemID", arkiv_id)
-    _el(arkiv, "tittel", arkiv_title)
-    _el(arkiv, "arkivstatus", "Avsluttet")
-    _el(arkiv, "dokumentmedium", "Elektronisk arkiv")
-    _el(arkiv, "opprettetDato", exported_at)
-    _el(arkiv, "opprettetAv", AGENT)
-    _el(arkiv, "avsluttetDato", exported_at)
-    _el(arkiv, "avsluttetAv", AGENT)
+    _closed_unit(arkiv, arkiv_id, arkiv_title, ("arkivstatus", "Avsluttet"), exported_at)
     creator = _el(arkiv, "arkivskaper")
     _el(creator, "arkivskaperID", creator_id)
     _el(creator, "arkivskaperNavn", organisation)
@@ -276,15 +269,9 @@ def build_extraction(versions: Iterable[ArchivedVersion], period: Period, *, org
     for (platform, account_id, year), group in groupby(by_part, key=lambda c: (c.platform, c.account_id, c.year)):
         group_cases = list(group)
         arkivdel = _el(arkiv, "arkivdel")
-        _el(arkivdel, "systemID", _id("arkivdel", creator_id, platform, account_id, year, period.label))
-        _el(arkivdel, "tittel", f"{_PLATFORM_NAMES.get(platform, platform)}: {group_cases[0].account_name} "
-                                f"({account_id}), saker fra {year}")
-        _el(arkivdel, "arkivdelstatus", "Avsluttet periode")
-        _el(arkivdel, "dokumentmedium", "Elektronisk arkiv")
-        _el(arkivdel, "opprettetDato", exported_at)
-        _el(arkivdel, "opprettetAv", AGENT)
-        _el(arkivdel, "avsluttetDato", exported_at)
-        _el(arkivdel, "avsluttetAv", AGENT)
+        _closed_unit(arkivdel, _id("arkivdel", creator_id, platform, account_id, year, period.label),
+                     f"{_PLATFORM_NAMES.get(platform, platform)}: {group_cases[0].account_name} ({account_id}), "
+                     f"saker fra {year}", ("arkivdelstatus", "Avsluttet periode"), exported_at)
         _el(arkivdel, "arkivperiodeStartDato", period.start.isoformat())
         _el(arkivdel, "arkivperiodeSluttDato", period.end.isoformat())
         for case in group_cases:
@@ -302,6 +289,18 @@ def build_extraction(versions: Iterable[ArchivedVersion], period: Period, *, org
     files["arkivuttrekk.xml"] = _addml(files, period, organisation, arkiv_title, restricted,
                                        sum(1 for p in files if p.startswith(DOCUMENTS + "/")))
     return files
+
+
+def _closed_unit(unit: etree._Element, system_id: str, title: str, status: tuple[str, str], at: str) -> None:
+    """The leading elements arkiv and arkivdel share, for a unit opened and closed by this export."""
+    _el(unit, "systemID", system_id)
+    _el(unit, "tittel", title)
+    _el(unit, *status)
+    _el(unit, "dokumentmedium", "Elektronisk arkiv")
+    _el(unit, "opprettetDato", at)
+    _el(unit, "opprettetAv", AGENT)
+    _el(unit, "avsluttetDato", at)
+    _el(unit, "avsluttetAv", AGENT)
 
 
 def _mappe(arkivdel: etree._Element, case: _Case, period: Period, files: dict[str, bytes],
