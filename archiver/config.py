@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .model import PLATFORMS
+from .retention import RetentionRule, RetentionSchedule
 
 __all__ = [
     "CONFIG_ENV",
@@ -24,6 +25,7 @@ __all__ = [
     "ScreeningConfig",
     "Secret",
     "Settings",
+    "StorageConfig",
     "WebhookConfig",
     "load_settings",
     "parse_settings",
@@ -75,6 +77,7 @@ class AccountConfig:
     max_wait_seconds: float = 60.0
     max_attempts: int = 5
     timeout_seconds: float = 30.0
+    classification: str = "sosiale-medier"   # matched by the retention schedule's rules
 
     @property
     def own_author_ids(self) -> frozenset[str]:
@@ -119,6 +122,21 @@ class Noark5Config:
 
 
 @dataclass(frozen=True)
+class StorageConfig:
+    """Where packages go (``[storage]``): the filesystem store under ``[archive] store`` (default), or an S3
+    bucket with Object Lock (AWS S3, MinIO, Ceph, SeaweedFS)."""
+
+    kind: str = "filesystem"          # or "s3"
+    endpoint: str | None = None       # e.g. "https://s3.eu-north-1.amazonaws.com"; None: the AWS default
+    region: str = "eu-north-1"
+    bucket: str | None = None
+    prefix: str = ""                  # key prefix inside the bucket
+    access_key: str = "env:SOCIALARKIV_S3_ACCESS_KEY"   # credential references, never values
+    secret_key: str = "env:SOCIALARKIV_S3_SECRET_KEY"
+    addressing_style: str = "path"    # "virtual" for AWS S3
+
+
+@dataclass(frozen=True)
 class Settings:
     organisation: str
     store_path: Path
@@ -135,6 +153,8 @@ class Settings:
     organisation_id: str | None = None  # e.g. the organisation number; names the archive creator in packages
     noark5: Noark5Config = field(default_factory=Noark5Config)
     pdf_engine: str = "weasyprint"      # or "wkhtmltopdf" (with Ghostscript): the same HTML template
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    retention: RetentionSchedule = field(default_factory=RetentionSchedule)
 
     @property
     def catalog(self) -> str:
@@ -198,6 +218,8 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         organisation_id=_optional_str(archive, "organisation_id", where + ": [archive]"),
         noark5=_noark5(raw.get("noark5", {}), base, where + ": [noark5]"),
         pdf_engine=_engine(archive, where + ": [archive]"),
+        storage=_storage(raw.get("storage", {}), where + ": [storage]"),
+        retention=_retention(raw.get("retention", []), archive, where),
     )
 
 
@@ -300,6 +322,54 @@ def _noark5(raw: Any, base: Path, where: str) -> Noark5Config:
             raise ConfigError(f"{where}: '{name}' must be a folder path")
     return Noark5Config(schemas=_path(raw["schemas"], base) if "schemas" in raw else None,
                         out=_path(raw["out"], base) if "out" in raw else None)
+
+
+def _storage(raw: Any, where: str) -> StorageConfig:
+    _only_known(raw, StorageConfig, where)
+    config = StorageConfig(**raw)
+    if config.kind not in ("filesystem", "s3"):
+        raise ConfigError(f"{where}: kind must be \"filesystem\" or \"s3\", not {config.kind!r}")
+    if config.kind == "s3":
+        if not isinstance(config.bucket, str) or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", config.bucket):
+            raise ConfigError(f"{where}: 'bucket' must name an S3 bucket (3-63 lower-case letters, digits, '.', '-')")
+        for name in ("access_key", "secret_key"):
+            value = getattr(config, name)
+            if not isinstance(value, str) or not value.startswith(("env:", "conn:", "value:")):
+                raise ConfigError(f"{where}: '{name}' must be a credential reference 'env:VARIABLE', 'conn:ID' "
+                                  "or 'value:TEXT'")
+        if config.endpoint is not None and not str(config.endpoint).startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: endpoint must start with http:// or https://")
+        if config.addressing_style not in ("path", "virtual"):
+            raise ConfigError(f"{where}: addressing_style must be \"path\" or \"virtual\"")
+    if not isinstance(config.prefix, str) or config.prefix.startswith("/") or ".." in config.prefix.split("/"):
+        raise ConfigError(f"{where}: prefix must be a relative key prefix such as \"socialarkiv/\"")
+    return config
+
+
+def _retention(raw: Any, archive: Mapping[str, Any], where: str) -> RetentionSchedule:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: [[retention]] must be a list of tables")
+    rules = []
+    for index, item in enumerate(raw):
+        at = f"{where}: retention[{index}]"
+        _only_known(item, RetentionRule, at)
+        name = _str(item, "name", at)
+        basis = _str(item, "basis", at)   # a rule without its legal basis is not a records decision
+        years = item.get("years")
+        if years is not None and (not isinstance(years, int) or isinstance(years, bool) or not 0 <= years <= 1000):
+            raise ConfigError(f"{at}: 'years' must be a whole number of years (0-1000); leave it out for "
+                              "permanent preservation")
+        patterns = {}
+        for name_ in ("accounts", "classifications"):
+            value = item.get(name_, ["*"])
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(f"{at}: '{name_}' must be a non-empty list of names or patterns")
+            patterns[name_] = tuple(value)
+        rules.append(RetentionRule(name=name, basis=basis, years=years, **patterns))
+    lock_years = archive.get("permanent_lock_years", 100)
+    if not isinstance(lock_years, int) or isinstance(lock_years, bool) or not 1 <= lock_years <= 1000:
+        raise ConfigError(f"{where}: [archive] permanent_lock_years must be a whole number from 1 to 1000")
+    return RetentionSchedule(tuple(rules), lock_years)
 
 
 def _only_known(raw: Any, table: Any, where: str) -> None:

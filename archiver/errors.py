@@ -28,6 +28,7 @@ __all__ = [
     "AuthError",
     "ConfigError",
     "GoneAtSource",
+    "Locked",
     "MalformedResponse",
     "Problem",
     "QuotaExhausted",
@@ -144,6 +145,10 @@ class StorageError(ArchiverError):
 
 class AlreadyStored(StorageError):
     """A create-only write found the object already present. Callers treat this as idempotence."""
+
+
+class Locked(StorageError):
+    """A deletion was refused: the object is under retention or a legal hold."""
 
 
 class VerificationError(_Problems):
