@@ -7,8 +7,10 @@ Exit codes: 0 ok, 1 finished with problem records (quarantined or failed threads
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -16,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .clock import format_ts, parse_ts
-from .errors import AuthError, ConfigError, SourceError, StorageError
+from .clock import SystemClock, format_ts, parse_ts
+from .errors import AuthError, ConfigError, Problem, SourceError, StorageError
 
 __all__ = ["main"]
 
@@ -76,6 +78,46 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--schemas", type=Path, help="folder with the official Noark 5 schemas (default from "
                                                      "[noark5] schemas)")
 
+    catalog = commands.add_parser("catalog", help="search the catalog, or rebuild it from the store")
+    catalog.add_argument("action", choices=("search", "rebuild"))
+    catalog.add_argument("query", nargs="*", help="words to find (Norwegian and Danish stems); for search")
+    catalog.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+    catalog.add_argument("--platform")
+    catalog.add_argument("--account", help="account key")
+    catalog.add_argument("--since", help="entries written at or after (ISO 8601)")
+    catalog.add_argument("--until", help="entries written before (ISO 8601)")
+    catalog.add_argument("--sensitive", choices=("yes", "no"), help="threads with (or without) personal-data findings")
+    catalog.add_argument("--classification")
+    catalog.add_argument("--retention", choices=("retained", "due", "held", "permanent"))
+    catalog.add_argument("--limit", type=int, default=50)
+    catalog.add_argument("--show-restricted", action="store_true",
+                         help="show the text of restricted entries (recorded in the audit log; needs --by and "
+                              "--reason)")
+    catalog.add_argument("--by", help="who reads restricted content")
+    catalog.add_argument("--reason", help="why (e.g. the access request's case number)")
+    catalog.add_argument("--into", help="rebuild: the empty catalog to fill (default: [archive] catalog)")
+
+    hold = commands.add_parser("hold", help="set or release a legal hold on every version of a thread")
+    hold.add_argument("action", choices=("set", "release"))
+    hold.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+    hold.add_argument("--account", required=True, help="the account key")
+    hold.add_argument("--post", required=True, help="the thread's post id")
+    hold.add_argument("--by", required=True, help="who decides")
+    hold.add_argument("--reason", required=True, help="why (the case, the request, the dispute)")
+
+    dispose = commands.add_parser("disposition", help="disposition (kassasjon): propose what is past retention, "
+                                                      "approve a proposal, carry out approved ones")
+    dispose.add_argument("action", choices=("propose", "list", "approve", "run"))
+    dispose.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+    dispose.add_argument("--proposal", help="the proposal id (from 'list'); for approve")
+    dispose.add_argument("--by", help="who approves")
+    dispose.add_argument("--reason", help="why")
+    dispose.add_argument("--decision", help="the reference of the disposal decision (case or document number)")
+
+    audit = commands.add_parser("audit", help="check the audit log's hash chain in the configured store")
+    audit.add_argument("action", choices=("verify",))
+    audit.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
+
     demo = commands.add_parser("demo", help="run the nightly DAG on the bundled demo source (embedded defaults)")
     demo.add_argument("--home", type=Path, default=Path("var/demo"), help="where the archive and Airflow live")
     demo.add_argument("--no-airflow", action="store_true", help="run the pipeline directly instead of the DAG")
@@ -105,6 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _review(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "catalog":
+            return _catalog(args)
+        if args.command == "hold":
+            return _hold(args)
+        if args.command == "disposition":
+            return _disposition(args)
+        if args.command == "audit":
+            return _audit(args)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -176,6 +226,12 @@ def _verify(args: argparse.Namespace) -> int:
     results = {str(found): extraction_problems(found) for found in find_extractions(args.path)}
     if not results or args.path.is_dir():
         results.update(verify_tree(args.path) if args.path.is_dir() else {})
+    if (args.path / "audit").is_dir():   # a store's root: its audit log too
+        from .audit import AuditLog, check
+        from .storage.filesystem import FileStore
+
+        chain_problems, _ = check(AuditLog(FileStore(args.path), args.path / ".audit-unused").segments())
+        results[str(args.path / "audit")] = [Problem("audit", p) for p in chain_problems]
     if args.json:
         print(json.dumps({"packages": len(results),
                           "failed": sorted(p for p, problems in results.items() if problems),
@@ -239,7 +295,7 @@ def _review(args: argparse.Namespace) -> int:
     """``list`` prints the findings with a little context (stdout is for the records officer, never a log);
     ``confirm``/``reject`` store the decision as a new version of the thread."""
     from .config import load_settings
-    from .pipeline import head, review, services_for
+    from .pipeline import audit, head, review, seal_audit, services_for
 
     services = services_for(load_settings(args.config))
     if args.action == "list":
@@ -263,6 +319,10 @@ def _review(args: argparse.Namespace) -> int:
                          "context": text[max(0, finding.start - 30):finding.start] + "⟦" +
                          text[finding.start:finding.end] + "⟧" + text[finding.end:finding.end + 30]})
         skjerming = screening.skjerming if screening else None
+        if rows:   # the findings in context are restricted content: who read them is recorded
+            audit(services, "access", f"{account.platform}/{account.account_id}/{args.post}",
+                  actor=os.environ.get("USER", "unknown"), details={"via": "review list", "findings": len(rows)})
+            seal_audit(services)
         print(json.dumps({"version": latest.version, "findings": rows, "skjerming": None if skjerming is None else {
             "tilgangsrestriksjon": skjerming.tilgangsrestriksjon, "skjermingshjemmel": skjerming.skjermingshjemmel,
             "categories": list(skjerming.categories)}}, ensure_ascii=False, indent=2))
@@ -324,3 +384,94 @@ def _fake(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    from .catalog import Catalog
+    from .config import load_settings
+    from .pipeline import audit, seal_audit, services_for
+
+    settings = load_settings(args.config)
+    if args.action == "rebuild":
+        from .catalog.rebuild import rebuild
+        from .pipeline import audit_log
+        from .storage import store_for
+
+        target = Catalog(args.into or settings.catalog)
+        if target.dump()["threads"]:
+            raise ConfigError(f"the catalog {args.into or settings.catalog} is not empty; rebuild into an empty "
+                              "one (--into) and point [archive] catalog at it")
+        store = store_for(settings)
+        report = rebuild(store, audit_log(settings, store, SystemClock()), target)
+        print(json.dumps({"versions": report.versions, "audit_events": report.events,
+                          "threads_without_events": report.threads_without_events, "problems": report.problems},
+                         ensure_ascii=False, indent=2))
+        return 1 if report.problems else 0
+    if args.show_restricted and (not args.by or not args.reason):
+        raise ConfigError("--show-restricted needs --by and --reason: reading restricted content is recorded")
+    services = services_for(settings)
+    hits = services.catalog.search(" ".join(args.query) or None, platform=args.platform, account=args.account,
+                                   since=args.since, until=args.until,
+                                   sensitive=None if args.sensitive is None else args.sensitive == "yes",
+                                   classification=args.classification, retention=args.retention,
+                                   now=format_ts(datetime.now(UTC)), show_restricted=args.show_restricted,
+                                   limit=args.limit)
+    shown = sorted({f"{h.platform}/{h.account_id}/{h.post_id}" for h in hits if h.restricted})
+    if args.show_restricted and shown:
+        audit(services, "access", ",".join(shown)[:500], actor=args.by,
+              details={"via": "catalog search", "reason": args.reason, "threads": shown})
+        seal_audit(services)
+    for hit in hits:
+        print(json.dumps(dataclasses.asdict(hit), ensure_ascii=False))
+    return 0
+
+
+def _hold(args: argparse.Namespace) -> int:
+    from .config import load_settings
+    from .disposition import hold, release
+    from .pipeline import services_for
+
+    services = services_for(load_settings(args.config))
+    action = hold if args.action == "set" else release
+    count = action(services, args.account, args.post, args.by, args.reason)
+    print(json.dumps({"thread": args.post, "account": args.account, "legal_hold": args.action == "set",
+                      "versions": count}, ensure_ascii=False))
+    return 0
+
+
+def _disposition(args: argparse.Namespace) -> int:
+    from .config import load_settings
+    from .disposition import approve, execute, pending_proposals, propose
+    from .pipeline import services_for
+
+    services = services_for(load_settings(args.config))
+    if args.action == "propose":
+        print(json.dumps({"proposal": propose(services)}))
+    elif args.action == "list":
+        print(json.dumps(pending_proposals(services), ensure_ascii=False, indent=2))
+    elif args.action == "approve":
+        if not args.proposal:
+            raise ConfigError("disposition approve needs --proposal, --by, --reason and --decision")
+        print(json.dumps(approve(services, args.proposal, args.by or "", args.reason or "", args.decision or ""),
+                         ensure_ascii=False, indent=2))
+    else:
+        result = execute(services)
+        print(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
+        return 1 if result.kept else 0
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from .audit import AuditHead, check
+    from .config import load_settings
+    from .pipeline import services_for
+
+    services = services_for(load_settings(args.config))
+    assert services.audit is not None
+    recorded = services.catalog.audit_head()
+    problems, head = check(services.audit.segments(), AuditHead(*recorded) if recorded else None)
+    for problem in problems:
+        print(f"FAIL {problem}")
+    print(f"audit log: {head.seq if head else 0} event(s) in {head.segment if head else 0} segment(s), "
+          f"{len(problems)} problem(s)")
+    return 1 if problems else 0

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .audit import AuditLog
 from .catalog import Catalog
 from .clock import Clock, SystemClock, format_ts, parse_ts
 from .config import AccountConfig, CredentialResolver, Settings, resolve_credential
@@ -57,10 +58,11 @@ from .package.build import (
     safe_component,
     thread_dir,
 )
-from .package.manifest import fixity
+from .package.manifest import MANIFEST, fixity
+from .retention import Lock
 from .schedule import ThreadState, due_threads, listing_window
 from .schema import validate_thread
-from .storage.filesystem import FileStore
+from .storage import Store, store_for
 from .webhooks.events import WebhookEvent, as_comment
 from .webhooks.spool import Spool
 
@@ -79,7 +81,7 @@ class Services:
 
     settings: Settings
     clock: Clock
-    store: FileStore
+    store: Store
     connector_for: Callable[[AccountConfig], Connector]
     normaliser_for: Callable[[str], Normaliser]
     render_pdf: Callable[[Thread, str], bytes]
@@ -88,6 +90,7 @@ class Services:
     # (thread, when) -> the thread with its screening, or None when screening is off
     screen: Callable[[Thread, str], Thread] | None = None
     public_version: Callable[[Thread], Thread] | None = None
+    audit: AuditLog | None = None
 
 
 @dataclass(frozen=True)
@@ -197,11 +200,34 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
         return out.getvalue()
 
     screen, public = _screening(settings)
-    return Services(settings=settings, clock=clock, store=FileStore(settings.store_path),
+    store = store_for(settings, resolvers)
+    return Services(settings=settings, clock=clock, store=store,
                     connector_for=connector_for, normaliser_for=normaliser_for, render_pdf=render_pdf,
                     catalog=Catalog(settings.catalog),
                     lists_everything=lambda platform: bool(connector_class(platform).lists_everything),
-                    screen=screen, public_version=public)
+                    screen=screen, public_version=public, audit=audit_log(settings, store, clock))
+
+
+def audit_log(settings: Settings, store: Store, clock: Clock) -> AuditLog:
+    """The audit log in the store; its segments are preserved permanently."""
+    lock = settings.retention.lock_for("audit", "audit", format_ts(clock.now()))
+    permanent = Lock(lock.retain_until, "audit-log", "The audit log is kept as long as the archive", True)
+    return AuditLog(store, settings.work_path / "audit", permanent)
+
+
+def audit(services: Services, kind: str, subject: str, *, actor: str = "socialarkiv",
+          details: Mapping[str, Any] | None = None) -> None:
+    if services.audit is not None:
+        services.audit.record(kind, subject, format_ts(services.clock.now()), actor=actor, details=details)
+
+
+def seal_audit(services: Services) -> None:
+    """Chain the waiting audit events into the store and remember the head in the catalog."""
+    if services.audit is None:
+        return
+    head = services.audit.seal()
+    if head is not None:
+        services.catalog.set_audit_head(head.segment, head.seq, head.hash)
 
 
 def _screening(settings: Settings) -> tuple[Callable[[Thread, str], Thread] | None, Callable[[Thread], Thread] | None]:
@@ -361,7 +387,8 @@ Update = Callable[[Head | None], tuple[Thread, list[ObservedChange]] | None]
 
 
 def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: RawCapture, observed: str,
-             update: Update, webhook_events: bytes | None = None, *, capture: bool = True) -> ThreadOutcome:
+             update: Update, webhook_events: bytes | None = None, *, capture: bool = True,
+             actor: str = "socialarkiv", event: Mapping[str, Any] | None = None) -> ThreadOutcome:
     """Merge into the latest version and publish the next one; when another worker publishes that version
     first, merge again on top of it (optimistic concurrency on the write-once version slot)."""
     platform, account_id = account.platform, account.account_id
@@ -385,8 +412,8 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
             return _quarantine(services, ref, raw, [str(p) for p in exc.problems], "schema-violation")
         digest = content_hash(thread, volatile)
         if latest is not None and digest == latest.content_hash:
-            services.catalog.record(_state(ref, account, thread, latest.version, latest.id, digest, captured_at,
-                                           latest.state, changed=False))
+            _record(services, _state(ref, account, thread, latest.version, latest.id, digest, captured_at,
+                                     latest.state, changed=False), "unchanged", capture, actor, event)
             return _outcome(ref, "unchanged", thread, latest, services,
                             message="content unchanged since the stored version")
         version = latest.version + 1 if latest else 1
@@ -398,19 +425,28 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         public_pdf = None if public is None else (
             pdf if thread.screening is None or thread.screening.skjerming is None
             else services.render_pdf(public, observed))
+        lock = services.settings.retention.lock_for(
+            account.key, account.classification, observed,
+            legal_hold=services.catalog.active_hold(platform, account_id, ref.post_id))
+        records = {"account_key": account.key, "classification": account.classification,
+                   "retention": {k: v for k, v in lock.to_dict().items() if k != "legal_hold"}}
         package = assemble(thread, raw, pdf, digest=digest, created=observed, version=version, previous=previous,
                            changes=kinds, volatile=volatile, webhook_events=webhook_events,
                            public=(public, public_pdf) if public is not None and public_pdf is not None else None,
                            organisation=services.settings.organisation,
-                           organisation_id=services.settings.organisation_id)
+                           organisation_id=services.settings.organisation_id, records=records)
         try:
-            location = services.store.publish(package.relative_dir, package.files)
+            location = services.store.publish(package.relative_dir, package.files, lock)
         except AlreadyStored:
             log.info("%s thread %s: version %d was stored by another worker; merging again", platform,
                      ref.post_id, version)
             continue
-        services.catalog.record(_state(ref, account, thread, version, package.id, digest, captured_at,
-                                       latest.state if latest else None, changed=True))
+        audit(services, "package", package.id, details={
+            "path": package.relative_dir, "content_hash": digest, "manifest_sha256": fixity(
+                io.BytesIO(package.files[MANIFEST])), "retain_until": lock.retain_until, "rule": lock.rule})
+        services.catalog.index_version(package.relative_dir, json.loads(package.files[PACKAGE_JSON]), thread, lock)
+        _record(services, _state(ref, account, thread, version, package.id, digest, captured_at,
+                                 latest.state if latest else None, changed=True), "archived", capture, actor, event)
         log.info("archived %s thread %s as version %d (%d comments; %s)", platform, ref.post_id, version,
                  len(thread.comments), ", ".join(f"{k} {v}" for k, v in kinds.items()) or "no changes")
         return ThreadOutcome(ref.account_key, ref.post_id, "archived", package.id, location, len(thread.comments),
@@ -437,6 +473,14 @@ def _state(ref: ThreadRef, account: AccountConfig, thread: Thread, version: int,
         first_captured_at=before.first_captured_at if before else observed, last_captured_at=observed,
         last_changed_at=observed if changed or before is None else before.last_changed_at,
         gone_at=post_history.missing_since if post_history else None)
+
+
+def _record(services: Services, state: ThreadState, outcome: str, capture: bool, actor: str,
+            event: Mapping[str, Any] | None) -> None:
+    """The catalog's scheduling row, and its audit event (from which ``catalog rebuild`` replays it)."""
+    services.catalog.record(state)
+    audit(services, "capture" if capture else "review", f"{state.platform}/{state.account_id}/{state.post_id}",
+          actor=actor, details={**(event or {}), "outcome": outcome, "state": asdict(state)})
 
 
 def _count(found: Iterable[ObservedChange]) -> dict[str, int]:
@@ -561,12 +605,17 @@ def review(services: Services, account_key: str, post_id: str, finding_id: str, 
 
     log.info("review of finding %s in %s thread %s: %s by a records officer", finding_id, account.platform, post_id,
              verdict)
-    return _archive(services, ThreadRef(account_key, post_id), account, raw, now, update, capture=False)
+    outcome = _archive(services, ThreadRef(account_key, post_id), account, raw, now, update, capture=False,
+                       actor=by.strip(), event={"finding": finding_id, "verdict": verdict})
+    seal_audit(services)
+    return outcome
 
 
 def write_report(services: Services, report: RunReport) -> Path:
+    """The run's report, written at its end; the run's audit events are sealed into the store with it."""
     path = services.settings.store_path / "reports" / f"{safe_component(report.run_id)}.json"
     _atomic_write(path, dump_json({"software": f"socialarkiv {__version__}", **report.to_dict()}))
+    seal_audit(services)
     return path
 
 

@@ -1,43 +1,53 @@
-"""Per-thread archive state: the head version, when it was last captured, and its change signal.
+"""The catalog: what the store holds, indexed for scheduling and for records officers' searches.
 
-One row per archived thread. Writes are single upserts whose merge is monotone (a higher version wins, capture
-times only move forward), so concurrent workers and replays cannot move a thread backwards.
+* ``threads``: per thread, the head version, last capture and change signal (one upsert per capture, whose
+  merge is monotone: a higher version wins, capture times only move forward, so concurrent workers and
+  replays cannot move a thread backwards);
+* ``thread_index``, ``accounts``, ``versions``, ``entries`` (+ full text), ``findings``: written when a version
+  is stored (``index_version``), from the package alone;
+* ``holds``, ``dispositions``, ``audit_head``: written by those actions, from their audit events.
+
+Every write is a function of one stored package or one audit event, so ``rebuild`` (``archiver catalog
+rebuild``) gives the same catalog from the store alone. SQLite (embedded default, FTS5) or PostgreSQL
+(``norwegian`` + ``danish`` text search); the schema is created and upgraded by Alembic migrations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import fields
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, case, create_engine, event, select
+from sqlalchemy import and_, case, create_engine, delete, event, func, insert, inspect, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import StorageError
+from ..model import Comment, Post, Thread
+from ..retention import Lock
 from ..schedule import ThreadState
+from . import tables as t
+from .search import fts5_query, stems
 
-__all__ = ["Catalog", "ThreadState"]
+__all__ = ["Catalog", "SearchHit", "ThreadState"]
 
-metadata = MetaData()
-threads = Table(
-    "threads", metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("account_id", String(512), primary_key=True),
-    Column("post_id", String(512), primary_key=True),
-    Column("account_key", String(64), nullable=False),
-    Column("created_at", String(20)),
-    Column("activity", String(200)),
-    Column("head_version", Integer, nullable=False),
-    Column("head_path", String(2000), nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("first_captured_at", String(20), nullable=False),
-    Column("last_captured_at", String(20), nullable=False),
-    Column("last_changed_at", String(20), nullable=False),
-    Column("gone_at", String(20)),
-)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    platform: str
+    account_key: str
+    account_id: str
+    post_id: str
+    entry_id: str
+    kind: str
+    created_at: str
+    restricted: bool
+    text: str | None   # None when restricted and not asked for
 
 
 class Catalog:
@@ -45,21 +55,39 @@ class Catalog:
         self.url = url
         try:
             self.engine = _engine(url)
-            metadata.create_all(self.engine)
+            self._migrate()
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot open the catalog at {_safe(url)}: {exc.__class__.__name__}; check "
                                "[archive] catalog in the configuration and that the database is reachable") from exc
+        self.dialect = self.engine.dialect.name
+
+    def _migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+        from alembic.migration import MigrationContext
+
+        with self.engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            current = MigrationContext.configure(connection, opts={"version_table": "socialarkiv_alembic_version"}
+                                                 ).get_current_revision()
+            if current is None and inspect(connection).has_table("threads"):
+                command.stamp(config, "0001")   # a catalog from before migrations: it holds exactly 0001
+            command.upgrade(config, "head")
+
+    # ------------------------------------------------------------------------------------------- scheduling
 
     def thread(self, platform: str, account_id: str, post_id: str) -> ThreadState | None:
-        query = select(threads).where(threads.c.platform == platform, threads.c.account_id == account_id,
-                                      threads.c.post_id == post_id)
+        query = select(t.threads).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id,
+                                        t.threads.c.post_id == post_id)
         with self._connect() as connection:
             row = connection.execute(query).mappings().first()
         return ThreadState(**row) if row else None
 
     def threads(self, platform: str, account_id: str) -> Iterator[ThreadState]:
-        query = (select(threads).where(threads.c.platform == platform, threads.c.account_id == account_id)
-                 .order_by(threads.c.post_id))
+        query = (select(t.threads).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id)
+                 .order_by(t.threads.c.post_id))
         with self._connect() as connection:
             rows = connection.execute(query).mappings().all()
         return (ThreadState(**row) for row in rows)
@@ -67,13 +95,14 @@ class Catalog:
     def record(self, state: ThreadState) -> None:
         """Insert or merge: the higher head version wins; capture times never move back; ``gone_at`` is
         cleared when a later version is found present (the thread came back)."""
+        threads = t.threads
         values = {f.name: getattr(state, f.name) for f in fields(state)}
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(threads)
-        new = insert.excluded
+        statement_ = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(threads)
+        new = statement_.excluded
         newer = new.head_version > threads.c.head_version
         keep_or = {name: case((newer, getattr(new, name)), else_=getattr(threads.c, name))
                    for name in ("head_version", "head_path", "content_hash", "last_changed_at", "gone_at")}
-        statement = insert.values(**values).on_conflict_do_update(
+        statement = statement_.values(**values).on_conflict_do_update(
             index_elements=[threads.c.platform, threads.c.account_id, threads.c.post_id],
             set_={
                 **keep_or,
@@ -86,14 +115,252 @@ class Catalog:
         with self._connect() as connection, connection.begin():
             connection.execute(statement)
 
+    # ------------------------------------------------------------------------------------------- the index
+
+    def index_version(self, relative: str, meta: Mapping[str, Any], thread: Thread, lock: Lock | None) -> None:
+        """Index one stored version. Versions may come in any order: the thread's entries and findings follow
+        the highest version seen."""
+        source = thread.source
+        key = {"platform": source.platform, "account_id": source.account_id, "post_id": source.post_id}
+        records = meta.get("records") or {}
+        access = meta.get("access") or {}
+        restricted = bool(access.get("skjerming"))
+        screening = thread.screening
+        restricted_entries = set(screening.skjerming.restricted_entries) if screening and screening.skjerming else set()
+        with self._connect() as connection, connection.begin():
+            self._upsert(connection, t.accounts, {"platform": source.platform, "account_id": source.account_id,
+                                                  "name": source.account_name}, ("platform", "account_id"))
+            previous = meta.get("previous") or {}
+            self._upsert(connection, t.versions, {
+                "package_id": meta["id"], **key, "version": meta["version"], "path": relative,
+                "content_hash": meta["content_hash"]["value"], "created": meta["created"],
+                "previous_id": previous.get("id"), "access": "restricted" if restricted else "open",
+                "retain_until": lock.retain_until if lock else None,
+                "retention_rule": lock.rule if lock else None, "retention_basis": lock.basis if lock else None,
+                "permanent": bool(lock.permanent) if lock else True}, ("package_id",))
+            indexed = connection.execute(select(t.thread_index.c.head_version).where(*_match(t.thread_index, key))
+                                         ).scalar()
+            retain = connection.execute(select(func.max(t.versions.c.retain_until), func.max(
+                case((t.versions.c.permanent, 1), else_=0))).where(*_match(t.versions, key))).one()
+            if indexed is not None and indexed > meta["version"]:
+                connection.execute(update(t.thread_index).where(*_match(t.thread_index, key)).values(
+                    retain_until=retain[0], permanent=bool(retain[1])))
+                return
+            held = connection.execute(select(t.thread_index.c.legal_hold).where(*_match(t.thread_index, key))
+                                      ).scalar()
+            self._upsert(connection, t.thread_index, {
+                **key, "account_key": records.get("account_key", ""),
+                "classification": records.get("classification", ""), "head_version": meta["version"],
+                "created_at": thread.post.created_at, "comment_count": len(thread.comments),
+                "restricted": restricted, "has_sensitive": bool(screening and screening.findings),
+                "retain_until": retain[0], "permanent": bool(retain[1]),
+                "legal_hold": bool(held) or bool(lock and lock.legal_hold)},
+                ("platform", "account_id", "post_id"))
+            self._replace_entries(connection, key, thread, restricted_entries)
+            connection.execute(delete(t.findings).where(*_match(t.findings, key)))
+            for finding in screening.findings if screening else ():
+                decision = finding.decision
+                connection.execute(insert(t.findings).values(
+                    **key, finding_id=finding.id, entry_id=finding.entry_id, category=finding.category,
+                    subtype=finding.subtype, confidence=finding.confidence,
+                    verdict=decision.verdict if decision else None, decided_by=decision.by if decision else None,
+                    decided_at=decision.at if decision else None, note=decision.note if decision else None))
+
+    def _replace_entries(self, connection: Connection, key: Mapping[str, str], thread: Thread,
+                         restricted_entries: set[str]) -> None:
+        if self.dialect == "sqlite":
+            connection.execute(text("DELETE FROM entries_fts WHERE rowid IN (SELECT id FROM entries WHERE "
+                                    "platform = :platform AND account_id = :account_id AND post_id = :post_id)"),
+                               dict(key))
+        connection.execute(delete(t.entries).where(*_match(t.entries, key)))
+        listed: list[tuple[str, Post | Comment]] = [("post", thread.post), *(("comment", c) for c in thread.comments)]
+        rows = [{**key, "entry_id": entry.id, "kind": kind, "author": entry.author.display_name,
+                 "created_at": entry.created_at, "text": entry.text, "restricted": entry.id in restricted_entries}
+                for kind, entry in listed]
+        if not rows:
+            return
+        if self.dialect == "sqlite":
+            for row in rows:
+                inserted = connection.execute(insert(t.entries).values(**row)).inserted_primary_key
+                rowid = inserted[0] if inserted else None
+                connection.execute(text("INSERT INTO entries_fts(rowid, stems) VALUES (:id, :stems)"),
+                                   {"id": rowid, "stems": stems(str(row["text"]))})
+        else:
+            connection.execute(insert(t.entries), rows)
+            if self.dialect == "postgresql":
+                connection.execute(text(
+                    "UPDATE entries SET tsv = to_tsvector('norwegian', text) || to_tsvector('danish', text) "
+                    "WHERE platform = :platform AND account_id = :account_id AND post_id = :post_id"), dict(key))
+
+    # ------------------------------------------------------------------------------- holds and dispositions
+
+    def hold(self, platform: str, account_id: str, post_id: str, at: str, by: str, reason: str) -> None:
+        key = {"platform": platform, "account_id": account_id, "post_id": post_id}
+        with self._connect() as connection, connection.begin():
+            self._upsert(connection, t.holds, {**key, "held_at": at, "held_by": by, "reason": reason},
+                         ("platform", "account_id", "post_id", "held_at"))
+            connection.execute(update(t.thread_index).where(*_match(t.thread_index, key)).values(legal_hold=True))
+
+    def release(self, platform: str, account_id: str, post_id: str, at: str, by: str, reason: str) -> None:
+        key = {"platform": platform, "account_id": account_id, "post_id": post_id}
+        with self._connect() as connection, connection.begin():
+            connection.execute(update(t.holds).where(*_match(t.holds, key), t.holds.c.released_at.is_(None))
+                               .values(released_at=at, released_by=by, release_reason=reason))
+            connection.execute(update(t.thread_index).where(*_match(t.thread_index, key)).values(legal_hold=False))
+
+    def active_hold(self, platform: str, account_id: str, post_id: str) -> bool:
+        key = {"platform": platform, "account_id": account_id, "post_id": post_id}
+        with self._connect() as connection:
+            return connection.execute(select(func.count()).select_from(t.holds).where(
+                *_match(t.holds, key), t.holds.c.released_at.is_(None))).scalar() > 0
+
+    def disposed(self, platform: str, account_id: str, post_id: str, record: Mapping[str, Any]) -> None:
+        key = {"platform": platform, "account_id": account_id, "post_id": post_id}
+        with self._connect() as connection, connection.begin():
+            self._upsert(connection, t.dispositions, {
+                **key, "disposed_at": record["disposed_at"], "approved_by": record["approved_by"],
+                "approved_at": record["approved_at"], "reason": record["reason"],
+                "decision_ref": record["decision_ref"], "packages": json.dumps(record["packages"], sort_keys=True)},
+                ("platform", "account_id", "post_id"))
+            self._upsert(connection, t.accounts, {"platform": platform, "account_id": account_id,
+                                                  "name": record["account_name"]}, ("platform", "account_id"))
+            if self.dialect == "sqlite":
+                connection.execute(text("DELETE FROM entries_fts WHERE rowid IN (SELECT id FROM entries WHERE "
+                                        "platform = :platform AND account_id = :account_id AND post_id = "
+                                        ":post_id)"), key)
+            for table in (t.entries, t.findings, t.versions, t.thread_index):
+                connection.execute(delete(table).where(*_match(table, key)))
+
+    def due_for_disposition(self, now: str) -> list[dict[str, Any]]:
+        """Threads whose every version's retention has passed, not permanent, not held (disposed threads have
+        left the index)."""
+        ti = t.thread_index
+        query = (select(ti).where(ti.c.permanent.is_(False), ti.c.legal_hold.is_(False),
+                                  ti.c.retain_until.is_not(None), ti.c.retain_until <= now)
+                 .order_by(ti.c.platform, ti.c.account_id, ti.c.post_id))
+        with self._connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def version_paths(self, platform: str, account_id: str, post_id: str) -> list[str]:
+        key = {"platform": platform, "account_id": account_id, "post_id": post_id}
+        with self._connect() as connection:
+            return list(connection.execute(select(t.versions.c.path).where(*_match(t.versions, key))
+                                           .order_by(t.versions.c.version)).scalars())
+
+    def set_audit_head(self, segment: int, seq: int, digest: str) -> None:
+        with self._connect() as connection, connection.begin():
+            current = connection.execute(select(t.audit_head.c.seq).where(t.audit_head.c.id == 1)).scalar()
+            if current is None:
+                connection.execute(insert(t.audit_head).values(id=1, segment=segment, seq=seq, hash=digest))
+            elif seq >= current:
+                connection.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(
+                    segment=segment, seq=seq, hash=digest))
+
+    def audit_head(self) -> tuple[int, int, str] | None:
+        with self._connect() as connection:
+            row = connection.execute(select(t.audit_head)).mappings().first()
+        return (row["segment"], row["seq"], row["hash"]) if row else None
+
+    # ------------------------------------------------------------------------------------------------ search
+
+    def search(self, query: str | None = None, *, platform: str | None = None, account: str | None = None,
+               since: str | None = None, until: str | None = None, sensitive: bool | None = None,
+               classification: str | None = None, retention: str | None = None, now: str | None = None,
+               show_restricted: bool = False, limit: int = 50) -> list[SearchHit]:
+        """Entries matching every query word (Norwegian or Danish stem) in threads matching every filter.
+        ``retention``: "held", "permanent", "retained" (lock running), "due" (past, awaiting disposition;
+        disposed threads are in ``dispositions``, no longer searchable). Restricted entries come without their
+        text unless ``show_restricted``."""
+        e, ti = t.entries, t.thread_index
+        columns = [ti.c.platform, ti.c.account_key, ti.c.account_id, ti.c.post_id, e.c.entry_id, e.c.kind,
+                   e.c.created_at, e.c.restricted, e.c.text]
+        statement = select(*columns).select_from(e.join(ti, and_(e.c.platform == ti.c.platform,
+                                                                  e.c.account_id == ti.c.account_id,
+                                                                  e.c.post_id == ti.c.post_id)))
+        conditions: list[Any] = []
+        params: dict[str, Any] = {}
+        order: list[Any] = []
+        if query:
+            if self.dialect == "sqlite":
+                match = fts5_query(query)
+                if match is None:
+                    return []
+                statement = statement.join(text("entries_fts"), text("entries_fts.rowid = entries.id"))
+                conditions.append(text("entries_fts MATCH :match"))
+                params["match"] = match
+                order.append(text("bm25(entries_fts)"))
+            else:
+                tsquery = ("(websearch_to_tsquery('norwegian', :query) || websearch_to_tsquery('danish', :query))")
+                conditions.append(text(f"entries.tsv @@ {tsquery}"))
+                params["query"] = query
+                order.append(text(f"ts_rank(entries.tsv, {tsquery}) DESC"))
+        if platform:
+            conditions.append(ti.c.platform == platform)
+        if account:
+            conditions.append(ti.c.account_key == account)
+        if since:
+            conditions.append(e.c.created_at >= since)
+        if until:
+            conditions.append(e.c.created_at < until)
+        if sensitive is not None:
+            conditions.append(ti.c.has_sensitive.is_(sensitive))
+        if classification:
+            conditions.append(ti.c.classification == classification)
+        if retention:
+            conditions.append(_retention_condition(retention, now))
+        statement = statement.where(*conditions).order_by(*order, e.c.created_at, e.c.entry_id).limit(limit)
+        with self._connect() as connection:
+            rows = connection.execute(statement, params).all()
+        return [SearchHit(r.platform, r.account_key, r.account_id, r.post_id, r.entry_id, r.kind, r.created_at,
+                          bool(r.restricted), r.text if (show_restricted or not r.restricted) else None)
+                for r in rows]
+
+    # --------------------------------------------------------------------------------------------- utilities
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every table's rows in a stable order, without surrogate ids (to compare two catalogs)."""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        with self._connect() as connection:
+            for table in t.metadata.sorted_tables:
+                columns = [c for c in table.columns if c.name != "id" or table.name == "audit_head"]
+                rows = connection.execute(select(*columns)).all()
+                out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+        return out
+
     def close(self) -> None:
         self.engine.dispose()
+
+    def _upsert(self, connection: Connection, table: Any, values: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+        statement = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table).values(**values)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[table.c[k] for k in keys],
+            set_={k: statement.excluded[k] for k in values if k not in keys}))
 
     def _connect(self) -> Any:
         try:
             return self.engine.connect()
         except SQLAlchemyError as exc:
             raise StorageError(f"the catalog at {_safe(self.url)} is unreachable: {exc.__class__.__name__}") from exc
+
+
+def _match(table: Any, key: Mapping[str, str]) -> list[Any]:
+    return [table.c[name] == value for name, value in key.items()]
+
+
+def _retention_condition(state: str, now: str | None) -> Any:
+    ti = t.thread_index
+    if state == "held":
+        return ti.c.legal_hold.is_(True)
+    if state == "permanent":
+        return ti.c.permanent.is_(True)
+    if now is None:
+        raise ValueError("retention states 'retained' and 'due' need the current time")
+    live = ti.c.permanent.is_(False)
+    if state == "retained":
+        return and_(live, or_(ti.c.retain_until.is_(None), ti.c.retain_until > now))
+    if state == "due":
+        return and_(live, ti.c.legal_hold.is_(False), ti.c.retain_until <= now)
+    raise ValueError(f"unknown retention state {state!r}; use held, permanent, retained or due")
 
 
 def _engine(url: str) -> Engine:

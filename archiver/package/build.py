@@ -29,6 +29,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .. import __version__
 from ..connectors.base import RawCapture, dump_json
@@ -139,8 +140,9 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
              previous: Previous | None = None, changes: Mapping[str, int] | None = None,
              volatile: tuple[str, ...] = ("reactions",), webhook_events: bytes | None = None,
              public: tuple[Thread, bytes] | None = None, organisation: str = "",
-             organisation_id: str | None = None) -> Package:
-    """All files of the package, manifest included. Same inputs, same bytes."""
+             organisation_id: str | None = None, records: Mapping[str, Any] | None = None) -> Package:
+    """All files of the package, manifest included. Same inputs, same bytes. ``records``: the account key,
+    classification and retention decision the package is stored under (kept in ``package.json``)."""
     xml = io.BytesIO()
     write_thread_xml(thread, xml)
     files: dict[str, bytes] = {
@@ -202,6 +204,7 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
             "restricted": [path for r in reps if r.access == ACCESS_RESTRICTED for path in r.files],
             "public": [PUBLIC_XML, PUBLIC_PDF] if public is not None else [],
         },
+        **({"records": dict(records)} if records is not None else {}),
     })
     facts = SipFacts(package_id=identifier, label=f"{thread.source.platform} {thread.source.account_name} "
                      f"post {thread.source.post_id} v{version}", created=created,

@@ -1,0 +1,11 @@
+"""Alembic environment: runs on the connection the catalog hands over (``config.attributes["connection"]``)."""
+
+from alembic import context
+
+from archiver.catalog.tables import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata,
+                  version_table="socialarkiv_alembic_version", render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
