@@ -27,7 +27,7 @@ from ..config import Settings
 from ..errors import ConfigError, StorageError
 from ..model import Thread
 from ..package.build import PACKAGE_JSON, PUBLIC_PDF, THREAD_JSON, THREAD_PDF, parse_version
-from ..storage.filesystem import FileStore
+from ..storage import Store, store_for
 from .check import extraction_problems
 from .extract import SCHEMA_FILES, ArchivedVersion, Period, build_extraction
 
@@ -56,7 +56,7 @@ def load_schemas(folder: Path | None) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in SCHEMA_FILES}
 
 
-def _package_dirs(store: FileStore) -> Iterator[tuple[str, int]]:
+def _package_dirs(store: Store) -> Iterator[tuple[str, int]]:
     for platform in store.children("packages"):
         for account in store.children(f"packages/{platform}"):
             for post in store.children(f"packages/{platform}/{account}"):
@@ -67,7 +67,7 @@ def _package_dirs(store: FileStore) -> Iterator[tuple[str, int]]:
                         yield f"{base}/{name}", version
 
 
-def stored_versions(store: FileStore, period: Period) -> list[ArchivedVersion]:
+def stored_versions(store: Store, period: Period) -> list[ArchivedVersion]:
     """The versions stored in ``period``, numbered over the whole store: cases by first archiving within their
     year, journalposts by archiving time within theirs, so the numbers hold in every later extraction."""
     index = []
@@ -139,7 +139,7 @@ def export_noark5(settings: Settings, period: Period, out: Path, schemas: Path |
         documents = sum(1 for _ in (folder / "dokumenter").iterdir()) if (folder / "dokumenter").is_dir() else 0
         return ExportResult(folder, tar_path, 0, documents, created=False)
     schema_files = load_schemas(schemas)
-    versions = stored_versions(FileStore(settings.store_path), period)
+    versions = stored_versions(store_for(settings), period)
     if not versions:
         raise ConfigError(f"no archived versions of {settings.organisation} in {period.label} under "
                           f"{settings.store_path}")

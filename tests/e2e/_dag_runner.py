@@ -15,6 +15,7 @@ from pathlib import Path
 
 work, database = Path(sys.argv[1]), sys.argv[2]
 schemas = Path(sys.argv[3]) if len(sys.argv) > 3 else Path("/nonexistent")
+s3 = os.environ.get("SOCIALARKIV_TEST_S3")   # "ENDPOINT BUCKET": store to S3, run nightly + disposition only
 root = Path(__file__).resolve().parents[2]
 os.environ.update({
     "AIRFLOW_HOME": str(work / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -40,6 +41,19 @@ def main() -> None:
         config, tokens, _ = start_demo_sources(running, work, page)
         os.environ.update(tokens)
         dags = DagBag(dag_folder=str(root / "dags")).dags
+        if s3:
+            endpoint, bucket = s3.split()
+            with open(config, "a", encoding="utf-8") as handle:
+                handle.write(f'\n[storage]\nkind = "s3"\nendpoint = "{endpoint}"\nbucket = "{bucket}"\n'
+                             'region = "us-east-1"\naccess_key = "env:S3_KEY"\nsecret_key = "env:S3_SECRET"\n'
+                             '\n[[retention]]\nname = "dialog-10"\nyears = 10\n'
+                             'basis = "Bevarings- og kassasjonsplan, punkt 4.2"\n')
+            run = dags["social_archive_nightly"].test(run_conf={"config": str(config)})
+            disposal = dags["social_archive_disposition"].test(run_conf={"config": str(config)})
+            reports = sorted((work / "archive" / "reports").glob("*.json"))
+            print(json.dumps({"state": str(run.state), "disposition_state": str(disposal.state),
+                              "report": json.loads(reports[-1].read_text()) if reports else None}))
+            return
         run = dags["social_archive_nightly"].test(run_conf={"config": str(config)})
         reports = sorted((work / "archive" / "reports").glob("*.json"))
         nightly = json.loads(reports[-1].read_text()) if reports else None

