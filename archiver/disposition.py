@@ -52,39 +52,31 @@ def _versions(services: Services, platform: str, account_id: str, post_id: str) 
 
 def hold(services: Services, account_key: str, post_id: str, by: str, reason: str) -> int:
     """Put every version of the thread under a legal hold; return how many."""
-    from .pipeline import audit, seal_audit
-    account = services.settings.account(account_key)
-    _require(by, "--by")
-    _require(reason, "--reason")
-    versions = _versions(services, account.platform, account.account_id, post_id)
-    if not versions:
-        raise ConfigError(f"no archived thread {post_id} for account {account_key}")
-    for relative in versions:
-        services.store.set_legal_hold(relative, True)
-    now = format_ts(services.clock.now())
-    services.catalog.hold(account.platform, account.account_id, post_id, now, by.strip(), reason.strip())
-    audit(services, "hold", f"{account.platform}/{account.account_id}/{post_id}", actor=by.strip(),
-          details={"thread": [account.platform, account.account_id, post_id], "reason": reason.strip(),
-                   "versions": versions})
-    seal_audit(services)
-    return len(versions)
+    return _set_hold(services, account_key, post_id, by, reason, on=True)
 
 
 def release(services: Services, account_key: str, post_id: str, by: str, reason: str) -> int:
+    """Release the thread's legal hold on every version; return how many."""
+    return _set_hold(services, account_key, post_id, by, reason, on=False)
+
+
+def _set_hold(services: Services, account_key: str, post_id: str, by: str, reason: str, *, on: bool) -> int:
     from .pipeline import audit, seal_audit
     account = services.settings.account(account_key)
     _require(by, "--by")
     _require(reason, "--reason")
-    if not services.catalog.active_hold(account.platform, account.account_id, post_id):
+    platform, account_id = account.platform, account.account_id
+    if not on and not services.catalog.active_hold(platform, account_id, post_id):
         raise ConfigError(f"thread {post_id} of {account_key} is not under a legal hold")
-    versions = _versions(services, account.platform, account.account_id, post_id)
+    versions = _versions(services, platform, account_id, post_id)
+    if not versions:
+        raise ConfigError(f"no archived thread {post_id} for account {account_key}")
     for relative in versions:
-        services.store.set_legal_hold(relative, False)
-    now = format_ts(services.clock.now())
-    services.catalog.release(account.platform, account.account_id, post_id, now, by.strip(), reason.strip())
-    audit(services, "release", f"{account.platform}/{account.account_id}/{post_id}", actor=by.strip(),
-          details={"thread": [account.platform, account.account_id, post_id], "reason": reason.strip(),
-                   "versions": versions})
+        services.store.set_legal_hold(relative, on)
+    now, who, why = format_ts(services.clock.now()), by.strip(), reason.strip()
+    (services.catalog.hold if on else services.catalog.release)(platform, account_id, post_id, now, who, why)
+    audit(services, "hold" if on else "release", f"{platform}/{account_id}/{post_id}", actor=who,
+          details={"thread": [platform, account_id, post_id], "reason": why, "versions": versions})
     seal_audit(services)
     return len(versions)
 

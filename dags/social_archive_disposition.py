@@ -13,22 +13,13 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 
 
 def _services() -> Any:
-    from airflow.sdk import Connection
+    from socialarkiv_services import airflow_services
 
-    from archiver.config import load_settings
-    from archiver.pipeline import services_for
-
-    path = (get_current_context().get("params") or {}).get("config") or None
-
-    def connection_token(conn_id: str) -> str | None:
-        connection = Connection.get(conn_id)
-        return connection.password if connection else None
-
-    return services_for(load_settings(path), resolvers={"conn": connection_token})
+    return airflow_services()
 
 
 @dag(

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 
 DEFAULT_ARGS = {"retries": 3, "retry_delay": timedelta(minutes=10), "retry_exponential_backoff": True,
                 "max_retry_delay": timedelta(hours=2)}
@@ -24,19 +24,9 @@ DEFAULT_ARGS = {"retries": 3, "retry_delay": timedelta(minutes=10), "retry_expon
 
 def _services() -> Any:
     """Settings from the run's ``config`` param (or the environment) and Airflow connections as a resolver."""
-    from airflow.sdk import Connection
+    from socialarkiv_services import airflow_services
 
-    from archiver.config import load_settings
-    from archiver.pipeline import services_for
-
-    context = get_current_context()
-    path = (context.get("params") or {}).get("config") or None
-
-    def connection_token(conn_id: str) -> str | None:
-        connection = Connection.get(conn_id)
-        return connection.password if connection else None
-
-    return services_for(load_settings(path), resolvers={"conn": connection_token})
+    return airflow_services()
 
 
 def _guard(call: Any) -> Any:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 
 
 @dag(
@@ -29,18 +29,11 @@ from airflow.sdk import Param, dag, get_current_context, task
 def social_archive_webhooks() -> None:
     @task
     def process_events() -> dict[str, Any]:
-        from airflow.sdk import Connection
+        from socialarkiv_services import airflow_services
 
-        from archiver.config import load_settings
-        from archiver.pipeline import process_webhook_events, services_for
+        from archiver.pipeline import process_webhook_events
 
-        path = (get_current_context().get("params") or {}).get("config") or None
-
-        def connection_token(conn_id: str) -> str | None:
-            connection = Connection.get(conn_id)
-            return connection.password if connection else None
-
-        report = process_webhook_events(services_for(load_settings(path), resolvers={"conn": connection_token}))
+        report = process_webhook_events(airflow_services())
         summary = report.summary()
         print(f"socialarkiv webhook events: {summary}")
         return summary

@@ -1,0 +1,21 @@
+"""What every socialarkiv DAG task shares: the pipeline's services from the run's ``config`` param (or
+``$SOCIALARKIV_CONFIG``), with Airflow connections resolving ``conn:ID`` credentials. Imported inside tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def airflow_services() -> Any:
+    from airflow.sdk import Connection, get_current_context
+
+    from archiver.config import load_settings
+    from archiver.pipeline import services_for
+
+    path = (get_current_context().get("params") or {}).get("config") or None
+
+    def connection_token(conn_id: str) -> str | None:
+        connection = Connection.get(conn_id)
+        return connection.password if connection else None
+
+    return services_for(load_settings(path), resolvers={"conn": connection_token})
