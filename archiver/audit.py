@@ -38,7 +38,7 @@ AUDIT_DIR = "audit"
 SEGMENT_FILE = "segment.json"
 GENESIS = "0" * 64
 KINDS = ("capture", "package", "access", "review", "hold", "release", "disposition-proposed",
-         "disposition-approved", "disposition", "catalog-rebuild")
+         "disposition-approved", "disposition", "catalog-rebuild", "innsyn", "fixity", "login")
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,20 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("action", choices=("verify",))
     audit.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
 
+    web = commands.add_parser("web", help="the records officers' and auditors' web app, or manage its users")
+    web.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG, else the demo's "
+                                      "var/demo/socialarkiv.toml)")
+    web_commands = web.add_subparsers(dest="web_command")
+    serve = web_commands.add_parser("serve", help="serve the web app (the default)")
+    serve.add_argument("--host", help="address to bind (default [web] host: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default [web] port: 8720)")
+    users = web_commands.add_parser("users", help="add, list, change or disable the web app's local users")
+    users.add_argument("action", choices=("add", "list", "password", "role", "disable"))
+    users.add_argument("name", nargs="?")
+    users.add_argument("--role", choices=("operator", "officer", "auditor", "public"))
+    users.add_argument("--password-file", type=Path,
+                       help="read the password from this file (default: ask on the terminal, or read stdin)")
+
     demo = commands.add_parser("demo", help="run the nightly DAG on the bundled demo source (embedded defaults)")
     demo.add_argument("--home", type=Path, default=Path("var/demo"), help="where the archive and Airflow live")
     demo.add_argument("--no-airflow", action="store_true", help="run the pipeline directly instead of the DAG")
@@ -155,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _disposition(args)
         if args.command == "audit":
             return _audit(args)
+        if args.command == "web":
+            return _web(args)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -475,3 +491,75 @@ def _audit(args: argparse.Namespace) -> int:
     print(f"audit log: {head.seq if head else 0} event(s) in {head.segment if head else 0} segment(s), "
           f"{len(problems)} problem(s)")
     return 1 if problems else 0
+
+
+def _web_settings(args: argparse.Namespace) -> Any:
+    from .config import CONFIG_ENV, load_settings
+
+    demo = Path("var/demo/socialarkiv.toml")
+    chosen = args.config or os.environ.get(CONFIG_ENV) or (str(demo) if demo.is_file() else None)
+    if chosen is None:
+        raise ConfigError(f"no configuration: pass --config FILE, set {CONFIG_ENV}, or run 'archiver demo' first")
+    return load_settings(chosen)
+
+
+def _web(args: argparse.Namespace) -> int:
+    from .pipeline import services_for
+
+    settings = _web_settings(args)
+    services = services_for(settings)
+    if args.web_command == "users":
+        return _web_users(args, services)
+    import uvicorn
+
+    from .web.app import create_app
+
+    host = args.host if getattr(args, "host", None) else settings.web.host
+    port = args.port if getattr(args, "port", None) is not None else settings.web.port
+    print(f"socialarkiv web app on http://{host}:{port}/ (Ctrl-C stops it)", file=sys.stderr)
+    uvicorn.run(create_app(services), host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def _web_users(args: argparse.Namespace, services: Any) -> int:
+    from .web.users import Users
+
+    users = Users(services.catalog.engine)
+    if args.action == "list":
+        for user, disabled in users.all():
+            print(json.dumps({"name": user.name, "role": user.role, "disabled": disabled}))
+        return 0
+    if not args.name:
+        raise ConfigError(f"'archiver web users {args.action}' needs a user name")
+    try:
+        if args.action == "disable":
+            users.disable(args.name)
+        elif args.action == "role":
+            if not args.role:
+                raise ConfigError("give the new role with --role")
+            users.set_role(args.name, args.role)
+        else:
+            password = _password(args)
+            if args.action == "add":
+                if not args.role:
+                    raise ConfigError("give the user's role with --role (operator, officer, auditor or public)")
+                users.add(args.name, args.role, password, format_ts(SystemClock().now()))
+            else:
+                users.set_password(args.name, password)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    print(f"archiver: user {args.name}: {args.action} done", file=sys.stderr)
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_file:
+        return str(args.password_file.read_text(encoding="utf-8").rstrip("\n"))
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        if first != getpass.getpass("again: "):
+            raise ConfigError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")

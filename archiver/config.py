@@ -26,6 +26,7 @@ __all__ = [
     "Secret",
     "Settings",
     "StorageConfig",
+    "WebConfig",
     "WebhookConfig",
     "load_settings",
     "parse_settings",
@@ -98,6 +99,24 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The records officers' and auditors' web app (``archiver web``)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8720
+    # the key that signs session cookies: a credential reference; None keeps a random key in <work>/web/
+    session_secret: str | None = None
+    session_hours: int = 8
+    secure_cookies: bool = False       # true behind TLS (the cookie is then only sent over HTTPS)
+    login_attempts: int = 5            # failed logins per user name and per client address in 15 minutes
+    # single sign-on: a reverse proxy that authenticates users and names them in this header; only requests
+    # from ``trusted_proxies`` may use it, and the user must exist here (the role comes from here)
+    trusted_header: str | None = None
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    default_language: str = "nb"       # nb, en or da
+
+
+@dataclass(frozen=True)
 class ScreeningConfig:
     """Sensitive-data screening (``[screening]``): the proposal's Noark 5 codes and what is the organisation's
     own (its contact points are not personal data to screen)."""
@@ -155,6 +174,7 @@ class Settings:
     pdf_engine: str = "weasyprint"      # or "wkhtmltopdf" (with Ghostscript): the same HTML template
     storage: StorageConfig = field(default_factory=StorageConfig)
     retention: RetentionSchedule = field(default_factory=RetentionSchedule)
+    web: WebConfig = field(default_factory=WebConfig)
 
     @property
     def catalog(self) -> str:
@@ -220,6 +240,7 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         pdf_engine=_engine(archive, where + ": [archive]"),
         storage=_storage(raw.get("storage", {}), where + ": [storage]"),
         retention=_retention(raw.get("retention", []), archive, where),
+        web=_web(raw.get("web", {}), where + ": [web]"),
     )
 
 
@@ -286,6 +307,26 @@ def _webhooks(raw: Any, where: str) -> WebhookConfig:
         raise ConfigError(f"{where}: 'port' must be a port number")
     if not isinstance(config.path, str) or not config.path.startswith("/"):
         raise ConfigError(f"{where}: 'path' must start with '/'")
+    return config
+
+
+def _web(raw: Any, where: str) -> WebConfig:
+    _only_known(raw, WebConfig, where)
+    values = dict(raw)
+    proxies = values.get("trusted_proxies", ["127.0.0.1"])
+    if not isinstance(proxies, list) or not all(isinstance(p, str) for p in proxies):
+        raise ConfigError(f"{where}: 'trusted_proxies' must be a list of addresses")
+    values["trusted_proxies"] = tuple(proxies)
+    config = WebConfig(**values)
+    if config.session_secret is not None and not str(config.session_secret).startswith(("env:", "conn:", "value:")):
+        raise ConfigError(f"{where}: 'session_secret' must be a credential reference 'env:VARIABLE', 'conn:ID' or "
+                          "'value:TEXT'")
+    if not isinstance(config.port, int) or not 0 <= config.port <= 65535:
+        raise ConfigError(f"{where}: 'port' must be a port number")
+    if config.default_language not in ("nb", "en", "da"):
+        raise ConfigError(f"{where}: 'default_language' must be nb, en or da")
+    if not isinstance(config.session_hours, int) or not 1 <= config.session_hours <= 24:
+        raise ConfigError(f"{where}: 'session_hours' must be 1 to 24")
     return config
 
 

@@ -98,7 +98,39 @@ def run_demo(home: Path, *, use_airflow: bool = True) -> int:
         if code != 0:
             print(f"socialarkiv demo: the run failed (exit {code}); see the output above", file=sys.stderr)
             return code
-    return _summarise(home / "archive")
+    summary = _summarise(home / "archive")
+    _demo_users(config, home)
+    return summary
+
+
+DEMO_USERS = (("arkivar", "officer"), ("revisor", "auditor"), ("drift", "operator"), ("publikum", "public"))
+
+
+def _demo_users(config: Path, home: Path) -> None:
+    """One web app user per role, with random passwords in <home>/web-users.txt (owner-only)."""
+    import secrets
+
+    from .clock import SystemClock
+    from .config import load_settings
+    from .pipeline import services_for
+    from .web.users import Users
+
+    listing = home / "web-users.txt"
+    users = Users(services_for(load_settings(config)).catalog.engine)
+    created = []
+    for name, role in DEMO_USERS:
+        if users.get(name) is None:
+            password = secrets.token_urlsafe(12)
+            users.add(name, role, password, format_ts(SystemClock().now()))
+            created.append(f"{name}\t{role}\t{password}\n")
+    if created:
+        with open(listing, "a", encoding="utf-8", opener=lambda path, flags: os.open(path, flags, 0o600)) as out:
+            out.writelines(created)
+    default = Path("var/demo/socialarkiv.toml").resolve()
+    command = ".venv/bin/archiver web" + ("" if config.resolve() == default else f" --config {config}")
+    print(f"""Web app:     {command}    then open http://127.0.0.1:8720/
+             users (one per role) and their passwords: {listing}
+""")
 
 
 def _airflow_run(home: Path, env: dict[str, str]) -> int:

@@ -45,7 +45,7 @@ from .errors import (
     StorageError,
 )
 from .history import ObservedChange, content_hash, mark_gone, merge, observe
-from .model import Thread
+from .model import Decision, Thread
 from .package.build import (
     EVIDENCE,
     PACKAGE_JSON,
@@ -62,6 +62,7 @@ from .package.manifest import MANIFEST, fixity
 from .retention import Lock
 from .schedule import ThreadState, due_threads, listing_window
 from .schema import validate_thread
+from .sensitive.policy import ScreeningRules
 from .storage import Store, store_for
 from .webhooks.events import WebhookEvent, as_comment
 from .webhooks.spool import Spool
@@ -102,16 +103,19 @@ class CaptureResult:
     evidence: str | None = None
     outcome: ThreadOutcome | None = None
     gone: str | None = None
+    rate_limit_waits: int = 0     # how often the capture waited for the platform's rate limit
 
     def to_dict(self) -> dict[str, Any]:
         return {"ref": self.ref.to_dict(), "evidence": self.evidence,
-                "outcome": self.outcome.to_dict() if self.outcome else None, "gone": self.gone}
+                "outcome": self.outcome.to_dict() if self.outcome else None, "gone": self.gone,
+                "rate_limit_waits": self.rate_limit_waits}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CaptureResult:
         outcome = data.get("outcome")
         return cls(ThreadRef.from_dict(data["ref"]), data.get("evidence"),
-                   ThreadOutcome(**outcome) if outcome else None, data.get("gone"))
+                   ThreadOutcome(**outcome) if outcome else None, data.get("gone"),
+                   int(data.get("rate_limit_waits", 0)))
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ class ThreadOutcome:
     retryable: bool = False
     version: int | None = None
     changes: dict[str, int] = field(default_factory=dict)
+    rate_limit_waits: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -160,6 +165,7 @@ class RunReport:
             "failed": sum(1 for o in self.outcomes if o.status == "failed"),
             "gone_at_source": sum(1 for o in self.outcomes if o.status == "gone"),
             "incomplete_threads": sum(1 for o in archived if not o.complete),
+            "rate_limit_waits": sum(o.rate_limit_waits for o in self.outcomes),
             "changes": _total_changes(self.outcomes),
             "account_errors": dict(self.account_errors),
         }
@@ -236,7 +242,7 @@ def _screening(settings: Settings) -> tuple[Callable[[Thread, str], Thread] | No
     if not config.enabled:
         return None, None
     from .sensitive import Detector, OrganisationProfile
-    from .sensitive.policy import ScreeningRules, public_version, screen
+    from .sensitive.policy import public_version, screen
 
     profile = OrganisationProfile.build(phones=config.phones, mail_domains=config.mail_domains,
                                         accounts=config.accounts, addresses=config.addresses, names=config.names)
@@ -292,14 +298,20 @@ def capture(services: Services, ref: ThreadRef) -> CaptureResult:
         raw = connector.capture_thread(ref)
     except GoneAtSource as exc:
         if isinstance(exc.evidence, RawCapture):  # the platform's answer is the evidence of the deletion
-            return CaptureResult(ref, evidence=str(_write_evidence(services, exc.evidence)), gone=str(exc))
+            return CaptureResult(ref, evidence=str(_write_evidence(services, exc.evidence)), gone=str(exc),
+                                 rate_limit_waits=_waits(connector))
         return CaptureResult(ref, outcome=ThreadOutcome(ref.account_key, ref.post_id, "gone", message=str(exc)))
     except MalformedResponse as exc:
         evidence = exc.evidence if isinstance(exc.evidence, RawCapture) else None
         return CaptureResult(ref, outcome=_quarantine(services, ref, evidence, [str(exc)], "malformed-response"))
     finally:
         _close(connector)
-    return CaptureResult(ref, evidence=str(_write_evidence(services, raw)))
+    return CaptureResult(ref, evidence=str(_write_evidence(services, raw)), rate_limit_waits=_waits(connector))
+
+
+def _waits(connector: Any) -> int:
+    stats = getattr(getattr(connector, "client", None), "stats", None)
+    return int(getattr(stats, "rate_limit_waits", 0))
 
 
 def process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent] = ()) -> ThreadOutcome:
@@ -308,6 +320,11 @@ def process(services: Services, result: CaptureResult, events: Sequence[WebhookE
     even when the capture no longer finds them (they are stored with the package as evidence)."""
     if result.outcome is not None:
         return result.outcome
+    outcome = _process(services, result, events)
+    return replace(outcome, rate_limit_waits=result.rate_limit_waits) if result.rate_limit_waits else outcome
+
+
+def _process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent]) -> ThreadOutcome:
     assert result.evidence is not None
     ref = result.ref
     raw = RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
@@ -575,15 +592,55 @@ def review(services: Services, account_key: str, post_id: str, finding_id: str, 
            note: str | None = None) -> ThreadOutcome:
     """A records officer confirms or rejects one finding: the thread gets a new version whose screening holds
     the decision (who, when, why) and whose skjerming and public rendition follow it."""
-    from .model import Decision
-    from .sensitive.policy import ScreeningRules, decide
+    from .sensitive.policy import decide
 
+    if verdict not in ("confirmed", "rejected"):
+        raise ConfigError(f"a decision is 'confirmed' or 'rejected', not {verdict!r}")
+
+    def change(thread: Thread, decision: Decision, rules: ScreeningRules) -> tuple[Thread, str]:
+        try:
+            decided = decide(thread, finding_id, decision, rules)
+        except KeyError:
+            raise ConfigError(f"thread {post_id} has no finding {finding_id}; list them with "
+                              "'archiver review list'") from None
+        return decided, next(f.entry_id for f in decided.screening.findings  # type: ignore[union-attr]
+                             if f.id == finding_id)
+
+    return _screening_decision(services, account_key, post_id, verdict, by, note, change,
+                               {"finding": finding_id, "verdict": verdict})
+
+
+def add_finding(services: Services, account_key: str, post_id: str, entry_id: str, field_name: str,
+                spans: Sequence[tuple[int, int]], category: str, by: str, note: str | None = None) -> ThreadOutcome:
+    """A records officer marks personal data the detector missed (spans of one entry's text): the thread gets
+    a new version with the findings, confirmed, and the skjerming and public rendition follow them."""
+    from .sensitive.policy import add_finding as add
+
+    if not spans:
+        raise ConfigError("mark at least one span of the text")
+
+    def change(thread: Thread, decision: Decision, rules: ScreeningRules) -> tuple[Thread, str]:
+        try:
+            for start, end in spans:
+                thread = add(thread, entry_id, field_name, start, end, category, decision, rules)
+            return thread, entry_id
+        except KeyError:
+            raise ConfigError(f"thread {post_id} has no entry {entry_id} with a text {field_name!r}") from None
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    return _screening_decision(services, account_key, post_id, "confirmed", by, note, change,
+                               {"added": {"entry": entry_id, "field": field_name, "spans": [list(s) for s in spans],
+                                          "category": category}, "verdict": "confirmed"})
+
+
+def _screening_decision(services: Services, account_key: str, post_id: str, verdict: str, by: str,
+                        note: str | None, change: Callable[[Thread, Decision, ScreeningRules], tuple[Thread, str]],
+                        event: dict[str, Any]) -> ThreadOutcome:
     account = services.settings.account(account_key)
     latest = head(services, account.platform, account.account_id, post_id)
     if latest is None:
         raise ConfigError(f"no archived thread {post_id} for account {account_key}")
-    if verdict not in ("confirmed", "rejected"):
-        raise ConfigError(f"a decision is 'confirmed' or 'rejected', not {verdict!r}")
     if not by.strip():
         raise ConfigError("a decision needs the name of who made it (--by)")
     config = services.settings.screening
@@ -595,18 +652,13 @@ def review(services: Services, account_key: str, post_id: str, finding_id: str, 
 
     def update(current: Head | None) -> tuple[Thread, list[ObservedChange]]:
         assert current is not None
-        try:
-            decided = decide(current.thread, finding_id, decision, rules)
-        except KeyError:
-            raise ConfigError(f"thread {post_id} has no finding {finding_id}; list them with "
-                              "'archiver review list'") from None
-        entry = next(f.entry_id for f in decided.screening.findings if f.id == finding_id)  # type: ignore[union-attr]
-        return decided, [ObservedChange(entry, "reviewed")]
+        changed, entry = change(current.thread, decision, rules)
+        return changed, [ObservedChange(entry, "reviewed")]
 
-    log.info("review of finding %s in %s thread %s: %s by a records officer", finding_id, account.platform, post_id,
-             verdict)
+    log.info("screening decision in %s thread %s (%s) by a records officer", account.platform, post_id,
+             ", ".join(f"{k}" for k in event))
     outcome = _archive(services, ThreadRef(account_key, post_id), account, raw, now, update, capture=False,
-                       actor=by.strip(), event={"finding": finding_id, "verdict": verdict})
+                       actor=by.strip(), event=event)
     seal_audit(services)
     return outcome
 

@@ -158,13 +158,15 @@ class Catalog:
                 ("platform", "account_id", "post_id"))
             self._replace_entries(connection, key, thread, restricted_entries)
             connection.execute(delete(t.findings).where(*_match(t.findings, key)))
-            for finding in screening.findings if screening else ():
-                decision = finding.decision
-                connection.execute(insert(t.findings).values(
-                    **key, finding_id=finding.id, entry_id=finding.entry_id, category=finding.category,
-                    subtype=finding.subtype, confidence=finding.confidence,
-                    verdict=decision.verdict if decision else None, decided_by=decision.by if decision else None,
-                    decided_at=decision.at if decision else None, note=decision.note if decision else None))
+            found = [{**key, "finding_id": finding.id, "entry_id": finding.entry_id, "category": finding.category,
+                      "subtype": finding.subtype, "confidence": finding.confidence,
+                      "verdict": decision.verdict if decision else None,
+                      "decided_by": decision.by if decision else None, "decided_at": decision.at if decision else None,
+                      "note": decision.note if decision else None}
+                     for finding in (screening.findings if screening else ())
+                     for decision in (finding.decision,)]
+            if found:
+                connection.execute(insert(t.findings), found)
 
     def _replace_entries(self, connection: Connection, key: Mapping[str, str], thread: Thread,
                          restricted_entries: set[str]) -> None:
@@ -179,18 +181,15 @@ class Catalog:
                 for kind, entry in listed]
         if not rows:
             return
-        if self.dialect == "sqlite":
-            for row in rows:
-                inserted = connection.execute(insert(t.entries).values(**row)).inserted_primary_key
-                rowid = inserted[0] if inserted else None
-                connection.execute(text("INSERT INTO entries_fts(rowid, stems) VALUES (:id, :stems)"),
-                                   {"id": rowid, "stems": stems(str(row["text"]))})
-        else:
-            connection.execute(insert(t.entries), rows)
-            if self.dialect == "postgresql":
-                connection.execute(text(
-                    "UPDATE entries SET tsv = to_tsvector('norwegian', text) || to_tsvector('danish', text) "
-                    "WHERE platform = :platform AND account_id = :account_id AND post_id = :post_id"), dict(key))
+        connection.execute(insert(t.entries), rows)
+        if self.dialect == "sqlite":  # the stems come from socialarkiv_stems(), registered on every connection
+            connection.execute(text(
+                "INSERT INTO entries_fts(rowid, stems) SELECT id, socialarkiv_stems(text) FROM entries "
+                "WHERE platform = :platform AND account_id = :account_id AND post_id = :post_id"), dict(key))
+        elif self.dialect == "postgresql":
+            connection.execute(text(
+                "UPDATE entries SET tsv = to_tsvector('norwegian', text) || to_tsvector('danish', text) "
+                "WHERE platform = :platform AND account_id = :account_id AND post_id = :post_id"), dict(key))
 
     # ------------------------------------------------------------------------------- holds and dispositions
 
@@ -266,11 +265,13 @@ class Catalog:
     def search(self, query: str | None = None, *, platform: str | None = None, account: str | None = None,
                since: str | None = None, until: str | None = None, sensitive: bool | None = None,
                classification: str | None = None, retention: str | None = None, now: str | None = None,
-               show_restricted: bool = False, limit: int = 50) -> list[SearchHit]:
+               show_restricted: bool = False, public_only: bool = False, limit: int = 50,
+               offset: int = 0) -> list[SearchHit]:
         """Entries matching every query word (Norwegian or Danish stem) in threads matching every filter.
         ``retention``: "held", "permanent", "retained" (lock running), "due" (past, awaiting disposition;
         disposed threads are in ``dispositions``, no longer searchable). Restricted entries come without their
-        text unless ``show_restricted``."""
+        text unless ``show_restricted``; with ``public_only`` they are not searched at all (a public reader must
+        not learn that a restricted comment holds a word)."""
         e, ti = t.entries, t.thread_index
         columns = [ti.c.platform, ti.c.account_key, ti.c.account_id, ti.c.post_id, e.c.entry_id, e.c.kind,
                    e.c.created_at, e.c.restricted, e.c.text]
@@ -279,21 +280,19 @@ class Catalog:
                                                                   e.c.post_id == ti.c.post_id)))
         conditions: list[Any] = []
         params: dict[str, Any] = {}
-        order: list[Any] = []
         if query:
             if self.dialect == "sqlite":
                 match = fts5_query(query)
                 if match is None:
                     return []
-                statement = statement.join(text("entries_fts"), text("entries_fts.rowid = entries.id"))
-                conditions.append(text("entries_fts MATCH :match"))
+                conditions.append(text("entries.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH :match)"))
                 params["match"] = match
-                order.append(text("bm25(entries_fts)"))
             else:
                 tsquery = ("(websearch_to_tsquery('norwegian', :query) || websearch_to_tsquery('danish', :query))")
                 conditions.append(text(f"entries.tsv @@ {tsquery}"))
                 params["query"] = query
-                order.append(text(f"ts_rank(entries.tsv, {tsquery}) DESC"))
+        if public_only:
+            conditions.append(e.c.restricted.is_(False))
         if platform:
             conditions.append(ti.c.platform == platform)
         if account:
@@ -308,7 +307,9 @@ class Catalog:
             conditions.append(ti.c.classification == classification)
         if retention:
             conditions.append(_retention_condition(retention, now))
-        statement = statement.where(*conditions).order_by(*order, e.c.created_at, e.c.entry_id).limit(limit)
+        # newest first: a page of hits is found without ranking every match (ix_entries_created)
+        statement = (statement.where(*conditions).order_by(e.c.created_at.desc(), e.c.entry_id.desc())
+                     .limit(limit).offset(offset))
         with self._connect() as connection:
             rows = connection.execute(statement, params).all()
         return [SearchHit(r.platform, r.account_key, r.account_id, r.post_id, r.entry_id, r.kind, r.created_at,
@@ -373,6 +374,7 @@ def _engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
+            connection.create_function("socialarkiv_stems", 1, stems, deterministic=True)
 
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

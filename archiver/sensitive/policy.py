@@ -5,7 +5,8 @@ An entry (post or comment) is restricted when it holds a finding at or above ``m
 records officer rejected, or one an officer confirmed. The thread's skjerming names the triggering
 categories and the restricted entries; a thread without any is open. Decisions are carried from one version
 to the next by the finding's id (entry, field, span and category), so a confirmed or rejected finding stays
-decided while its text is unchanged.
+decided while its text is unchanged. A finding a records officer added by hand (``add_finding``, detector
+``MANUAL``) is carried to the next version while its text still holds it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from dataclasses import dataclass, replace
 from ..model import Comment, Decision, History, Post, ScreenedFinding, Screening, Skjerming, Thread
 from .detector import DETECTOR, VERSION, Detector
 
-__all__ = ["MARKERS", "ScreeningRules", "decide", "public_version", "screen"]
+__all__ = ["MANUAL", "MARKERS", "ScreeningRules", "add_finding", "decide", "entry_text", "public_version", "screen"]
+
+MANUAL = "records-officer"   # the detector name of findings added by hand
 
 MARKERS = {
     "national_id": "[fødselsnummer fjernet]", "phone": "[telefonnummer fjernet]", "email": "[e-postadresse fjernet]",
@@ -45,6 +48,10 @@ def screen(thread: Thread, detector: Detector, rules: ScreeningRules, screened_a
     previous = {f.id: f.decision for f in thread.screening.findings} if thread.screening else {}
     findings: list[ScreenedFinding] = []
     entries: list[Post | Comment] = [thread.post, *thread.comments]
+    for manual in (f for f in thread.screening.findings if f.detector == MANUAL) if thread.screening else ():
+        text = entry_text(thread, manual.entry_id, manual.field)
+        if text is not None and manual.end <= len(text) and manual.decision is not None:
+            findings.append(manual)
     for entry in entries:
         # the organisation's own posts and answers give its own contact points: not personal data to screen
         skip = ORGANISATION_CONTACT if entry.author.is_organisation else frozenset()
@@ -56,6 +63,8 @@ def screen(thread: Thread, detector: Detector, rules: ScreeningRules, screened_a
                 if found.category in skip:
                     continue
                 identifier = _finding_id(entry.id, field_name, found.start, found.end, found.category)
+                if any(f.id == identifier for f in findings):   # an officer marked it before the detector did
+                    continue
                 findings.append(ScreenedFinding(
                     id=identifier, entry_id=entry.id, field=field_name, start=found.start, end=found.end,
                     category=found.category, confidence=found.confidence, detector=DETECTOR,
@@ -71,6 +80,42 @@ def decide(thread: Thread, finding_id: str, decision: Decision, rules: Screening
     findings = tuple(replace(f, decision=decision) if f.id == finding_id else f for f in thread.screening.findings)
     return replace(thread, screening=replace(thread.screening, findings=findings,
                                              skjerming=_skjerming(findings, rules)))
+
+
+def add_finding(thread: Thread, entry_id: str, field_name: str, start: int, end: int, category: str,
+                decision: Decision, rules: ScreeningRules) -> Thread:
+    """A finding the detector missed, marked by a records officer (confirmed by the adding)."""
+    text = entry_text(thread, entry_id, field_name)
+    if text is None:
+        raise KeyError(f"{entry_id}/{field_name}")
+    if not 0 <= start < end <= len(text) or not text[start:end].strip():
+        raise ValueError(f"the span {start}..{end} is not a part of the text of {entry_id}")
+    if category not in MARKERS:
+        raise ValueError(f"unknown category {category!r}; one of {', '.join(MARKERS)}")
+    identifier = _finding_id(entry_id, field_name, start, end, category)
+    screening = thread.screening or Screening(DETECTOR, VERSION, decision.at, (), None)
+    if identifier in {f.id for f in screening.findings}:
+        return decide(thread, identifier, decision, rules)
+    finding = ScreenedFinding(id=identifier, entry_id=entry_id, field=field_name, start=start, end=end,
+                              category=category, confidence=1.0, detector=MANUAL, detector_version="1",
+                              decision=decision)
+    findings = (*screening.findings, finding)
+    return replace(thread, screening=replace(screening, findings=findings, skjerming=_skjerming(findings, rules)))
+
+
+def entry_text(thread: Thread, entry_id: str, field_name: str) -> str | None:
+    """The text a finding points into: an entry's current text or one of its earlier versions."""
+    entries: list[Post | Comment] = [thread.post, *thread.comments]
+    for entry in entries:
+        if entry.id != entry_id:
+            continue
+        if field_name == "text":
+            return entry.text
+        if field_name.startswith("version:") and entry.history is not None:
+            number = field_name.removeprefix("version:")
+            if number.isdigit() and int(number) < len(entry.history.versions):
+                return entry.history.versions[int(number)].text
+    return None
 
 
 def public_version(thread: Thread, rules: ScreeningRules) -> Thread:

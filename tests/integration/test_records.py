@@ -195,4 +195,16 @@ def test_a_catalog_from_before_migrations_is_upgraded_in_place(tmp_path: Path) -
     assert catalog.thread("facebook", "1", "1_1") is not None
     assert catalog.search("anything") == []
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version_num FROM socialarkiv_alembic_version").fetchone() == ("0002",)
+        assert db.execute("SELECT version_num FROM socialarkiv_alembic_version").fetchone() == (_head(),)
+
+
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from archiver.catalog.threads import MIGRATIONS
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
