@@ -31,7 +31,8 @@ echo "install.sh: ready (.venv/bin/archiver)" >&2
 
 # Optional extras, each in its own environment so that their pins never move socialarkiv's locked packages:
 #   --presidio  Microsoft Presidio (it pulls spaCy) for the detector benchmark's comparison;
-#   --eark      eark-validator 1.1.3 (it pins lxml 5.1), the independent E-ARK check the tests run.
+#   --eark      eark-validator 1.1.3 (it pins lxml 5.1), the independent E-ARK check the tests run;
+#   --browser   Debian's Chromium, which the web app's end-to-end tests drive through Playwright.
 for option in "$@"; do
   case "$option" in
     --presidio)
@@ -42,6 +43,14 @@ for option in "$@"; do
       [ -x .venv-eark/bin/python ] || "$PYTHON" -m venv .venv-eark
       .venv/bin/uv pip install -q -p .venv-eark/bin/python -r tests/tools/requirements-eark.lock
       echo "install.sh: eark-validator ready (.venv-eark/bin/python)" >&2 ;;
-    *) echo "install.sh: unknown option $option (known: --presidio, --eark)" >&2; exit 2 ;;
+    --browser)
+      if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+        echo "install.sh: apt-get install chromium" >&2
+        $SUDO apt-get update -q >/dev/null
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >/dev/null
+      fi
+      echo "install.sh: chromium ready (/usr/bin/chromium)" >&2 ;;
+    *) echo "install.sh: unknown option $option (known: --presidio, --eark, --browser)" >&2; exit 2 ;;
   esac
 done

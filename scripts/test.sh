@@ -3,7 +3,7 @@
 # whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh --eark
+bash scripts/install.sh --eark --browser
 if ! (command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   if ! command -v pg_ctlcluster >/dev/null; then

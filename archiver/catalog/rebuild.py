@@ -32,7 +32,9 @@ class RebuildReport:
 def rebuild(store: Store, audit: AuditLog, catalog: Catalog) -> RebuildReport:
     """Fill ``catalog`` (empty, freshly migrated) from ``store``."""
     report = RebuildReport()
-    heads: dict[tuple[str, str, str], tuple[int, str, dict[str, Any], Thread]] = {}
+    # per thread, what a thread without audit events needs from its head version (not the whole thread: a
+    # large store has millions of comments)
+    heads: dict[tuple[str, str, str], tuple[int, str, dict[str, Any], str, str | None]] = {}
     for platform in store.children("packages"):
         for account in store.children(f"packages/{platform}"):
             for post in store.children(f"packages/{platform}/{account}"):
@@ -53,7 +55,9 @@ def rebuild(store: Store, audit: AuditLog, catalog: Catalog) -> RebuildReport:
                     source = thread.source
                     key = (source.platform, source.account_id, source.post_id)
                     if key not in heads or heads[key][0] < meta["version"]:
-                        heads[key] = (meta["version"], relative, meta, thread)
+                        history = thread.post.history
+                        heads[key] = (meta["version"], relative, meta, thread.post.created_at,
+                                      history.missing_since if history else None)
     segments = audit.segments()
     problems, head = check(segments)
     report.problems.extend(problems)
@@ -73,7 +77,7 @@ def rebuild(store: Store, audit: AuditLog, catalog: Catalog) -> RebuildReport:
                 catalog.release(platform, account_id, post_id, event["at"], event["actor"], details["reason"])
             else:
                 catalog.disposed(platform, account_id, post_id, details["record"])
-    for key, (version, relative, meta, thread) in sorted(heads.items()):
+    for key, (version, relative, meta, created_at, gone_at) in sorted(heads.items()):
         if key in replayed:
             continue
         # no audit event for this thread (a store from before the audit log): its head package tells enough
@@ -82,10 +86,10 @@ def rebuild(store: Store, audit: AuditLog, catalog: Catalog) -> RebuildReport:
         created = str(meta["created"])
         catalog.record(ThreadState(
             platform=key[0], account_id=key[1], post_id=key[2], account_key=str(records.get("account_key", "")),
-            created_at=thread.post.created_at, activity=None, head_version=version, head_path=relative,
+            created_at=created_at, activity=None, head_version=version, head_path=relative,
             content_hash=str(meta["content_hash"]["value"]),
             first_captured_at=created, last_captured_at=created, last_changed_at=created,
-            gone_at=thread.post.history.missing_since if thread.post.history else None))
+            gone_at=gone_at))
     if head is not None:
         catalog.set_audit_head(head.segment, head.seq, head.hash)
     log.info("catalog rebuilt: %d versions, %d audit events, %d problem(s)", report.versions, report.events,
