@@ -24,8 +24,22 @@ NIGHT = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
 LATER = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)     # the short rule below has run out
 PASSWORD = "correct horse battery staple"
 USERS = {"officer": "kari", "auditor": "revi", "operator": "ola", "public": "per"}
-# a Norwegian national identity number as the demo's citizens post it (checksum-valid, 11 digits)
-NATIONAL_ID = re.compile(r"(?<!\d)\d{6} ?\d{5}(?!\d)")
+# a Norwegian or Danish national identity number as citizens write it: 11 digits (a space after the date), or a
+# CPR number (10 digits, a dash or space after the date); only checksum-valid ones count (ids of posts are long
+# digit runs too)
+_CANDIDATE = re.compile(r"(?<!\d)(\d{6})[ -]?(\d{4,5})(?!\d)")
+
+
+def national_ids_in(text: str) -> list[str]:
+    from stdnum.dk import cpr
+    from stdnum.no import fodselsnummer
+
+    found = []
+    for match in _CANDIDATE.finditer(text):
+        number = match.group(1) + match.group(2)
+        if (len(number) == 11 and fodselsnummer.is_valid(number)) or (len(number) == 10 and cpr.is_valid(number)):
+            found.append(match.group(0))
+    return found
 
 
 @dataclasses.dataclass
