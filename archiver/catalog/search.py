@@ -13,7 +13,7 @@ from functools import cache
 
 import Stemmer
 
-__all__ = ["fts5_query", "stems", "words"]
+__all__ = ["forms", "fts5_query", "stems", "words"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LANGUAGES = ("norwegian", "danish")
@@ -28,7 +28,7 @@ def words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
-def _forms(word: str) -> list[str]:
+def forms(word: str) -> list[str]:
     forms: list[str] = []
     for stemmer in _stemmers():
         form = stemmer.stemWord(word)
@@ -39,7 +39,7 @@ def _forms(word: str) -> list[str]:
 
 def stems(text: str) -> str:
     """The text as its words' stems in both languages (what SQLite's FTS5 table holds)."""
-    return " ".join(form for word in words(text) for form in _forms(word))
+    return " ".join(form for word in words(text) for form in forms(word))
 
 
 def fts5_query(text: str) -> str | None:
@@ -47,6 +47,6 @@ def fts5_query(text: str) -> str | None:
     Every term is quoted, so no input can inject FTS5 syntax."""
     terms = []
     for word in words(text):
-        forms = " OR ".join('"' + form.replace('"', '""') + '"' for form in _forms(word))
-        terms.append(f"({forms})")
+        either = " OR ".join('"' + form.replace('"', '""') + '"' for form in forms(word))
+        terms.append(f"({either})")
     return " AND ".join(terms) or None

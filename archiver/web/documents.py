@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..clock import parse_ts
 from ..config import Settings
-from ..package.build import PACKAGE_JSON, PUBLIC_PDF, THREAD_PDF
+from ..package.build import PACKAGE_JSON, PUBLIC_PDF, THREAD_PDF, safe_component
 from ..render.pdf import pdf_renderer
 from . import queries
 
@@ -38,8 +39,6 @@ def innsyn_package(ctx: Context, reference: str, keys: list[tuple[str, str, str]
     """The zip for one access request: ``00-forside.pdf`` (reference, date, who produced it, the threads),
     each thread's public PDF/A (the head version; the full rendition of a thread without restricted content
     is its public one) and ``manifest-sha256.txt``. Returns the bytes, a file name and its SHA-256."""
-    from .pages import _zip
-
     store = ctx.app.services.store
     now = ctx.now()
     files: dict[str, bytes] = {}
@@ -48,7 +47,7 @@ def innsyn_package(ctx: Context, reference: str, keys: list[tuple[str, str, str]
         head = queries.versions(ctx.app.services.catalog, platform, account_id, post_id)[-1]
         meta = json.loads(store.read(f"{head['path']}/{PACKAGE_JSON}"))
         restricted = bool((meta.get("access") or {}).get("skjerming"))
-        name = f"{number:02d}-{platform}-{_safe(post_id)}.pdf"
+        name = f"{number:02d}-{platform}-{safe_component(post_id)}.pdf"
         files[name] = store.read(f"{head['path']}/{PUBLIC_PDF if restricted else THREAD_PDF}")
         listed.append({"file": name, "platform": platform, "account": account_id, "post": post_id,
                        "package": meta["id"], "version": head["version"], "redacted": restricted})
@@ -59,8 +58,19 @@ def innsyn_package(ctx: Context, reference: str, keys: list[tuple[str, str, str]
     files["00-forside.pdf"] = _pdf(ctx.app.settings, html, f"Innsyn {reference}", parse_ts(now))
     manifest = "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files))
     files["manifest-sha256.txt"] = manifest.encode("utf-8")
-    data = _zip(files)
-    return data, f"innsyn-{_safe(reference)}-{now[:10]}.zip", hashlib.sha256(data).hexdigest()
+    data = zip_files(files)
+    return data, f"innsyn-{safe_component(reference)}-{now[:10]}.zip", hashlib.sha256(data).hexdigest()
+
+
+def zip_files(files: dict[str, bytes]) -> bytes:
+    """A zip of the files in name order with a fixed timestamp: the same files give the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return out.getvalue()
 
 
 def report_pdf(ctx: Context, report: dict[str, Any]) -> bytes:
@@ -98,6 +108,3 @@ def _read(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
 
-
-def _safe(value: str) -> str:
-    return "".join(c if c.isascii() and (c.isalnum() or c in "_.-") else "_" for c in value)[:80]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -15,14 +14,24 @@ from starlette.responses import RedirectResponse, Response
 
 from .. import disposition, fixity
 from ..audit import check
+from ..catalog.search import forms as stem_forms
 from ..catalog.search import words
 from ..clock import parse_ts
 from ..model import Comment, Post, Thread
-from ..package.build import PACKAGE_JSON, PUBLIC_PDF, PUBLIC_XML, THREAD_JSON, THREAD_PDF, THREAD_XML
+from ..package.build import (
+    PACKAGE_JSON,
+    PUBLIC_PDF,
+    PUBLIC_XML,
+    THREAD_JSON,
+    THREAD_PDF,
+    THREAD_XML,
+    safe_component,
+)
 from ..pipeline import add_finding, review
 from ..sensitive.policy import MARKERS, ScreeningRules, public_version
 from . import queries
 from .app import LANG_COOKIE, SESSION_COOKIE, BadForm, Context, Forbidden, session_expiry
+from .documents import zip_files
 
 __all__ = ["ROUTES"]
 
@@ -141,21 +150,18 @@ def _day(value: str, *, end: bool = False) -> str | None:
         raise BadForm(f"the date {value!r} is not YYYY-MM-DD")
     start = parse_ts(f"{value}T00:00:00Z")
     if end:
-        from datetime import timedelta
         start += timedelta(days=1)
     return start.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _forms(query: str) -> set[str]:
-    from ..catalog.search import _forms as forms_of
-    return {form for word in words(query) for form in forms_of(word)}
+    return {form for word in words(query) for form in stem_forms(word)}
 
 
 def _snippet(text: str, forms: set[str], width: int = 240) -> Markup:
     """The text around the first hit, with every word whose stem matches the query marked."""
-    from ..catalog.search import _forms as forms_of
     tokens = list(re.finditer(r"\w+", text))
-    matched = [m for m in tokens if forms and set(forms_of(m.group().casefold())) & forms]
+    matched = [m for m in tokens if forms and set(stem_forms(m.group().casefold())) & forms]
     start = max(0, matched[0].start() - width // 3) if matched else 0
     end = min(len(text), start + width)
     out = [Markup("…") if start else Markup("")]
@@ -328,11 +334,11 @@ def download(ctx: Context) -> Response:
     loaded = _load(ctx, platform, account_id, post_id, version)
     restricted_thread = bool((loaded.meta.get("access") or {}).get("skjerming"))
     store = ctx.app.services.store
-    filename = f"{platform}-{_safe(post_id)}-v{loaded.version}-{name}"
+    filename = f"{platform}-{safe_component(post_id)}-v{loaded.version}-{name}"
     if name == "package.zip":
         if not ctx.may("restricted"):
             raise Forbidden
-        data = _zip({path: store.read(f"{loaded.relative}/{path}") for path in store.files(loaded.relative)})
+        data = zip_files({path: store.read(f"{loaded.relative}/{path}") for path in store.files(loaded.relative)})
         ctx.record("access", loaded.meta["id"], view="package", version=loaded.version)
         return _attachment(data, "application/zip", filename)
     if name not in DOWNLOADS:
@@ -349,20 +355,6 @@ def download(ctx: Context) -> Response:
 
 def _attachment(data: bytes, media: str, filename: str) -> Response:
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[name])
-    return out.getvalue()
-
-
-def _safe(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", value)[:80]
 
 
 # ------------------------------------------------------------------------------------------ screening review
