@@ -170,8 +170,10 @@ class AuditLog:
                 out.append((int(name), self.store.read(f"{AUDIT_DIR}/{name}/{SEGMENT_FILE}")))
         return out
 
-    def events(self) -> list[dict[str, Any]]:
-        return [event for _, data in sorted(self.segments()) for event in json.loads(data)["events"]]
+    def events(self, segments: list[tuple[int, bytes]] | None = None) -> list[dict[str, Any]]:
+        """Every event in order; ``segments`` when they were read already."""
+        listed = self.segments() if segments is None else segments
+        return [event for _, data in sorted(listed) for event in json.loads(data)["events"]]
 
     def _head(self) -> tuple[AuditHead | None, set[str]]:
         numbers = [int(n) for n in self.store.children(AUDIT_DIR) if n.isdigit()]

@@ -10,7 +10,7 @@ of package structure (METS, PREMIS, XSD, PDF/A) on a local folder.
 
 from __future__ import annotations
 
-import io
+import hashlib
 import json
 import logging
 import os
@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from .catalog import Catalog
 from .catalog import tables as t
-from .package.manifest import MANIFEST, fixity, parse_manifest
+from .package.manifest import MANIFEST, parse_manifest
 from .retention import RetentionSchedule
 from .storage import Store
 
@@ -86,13 +86,9 @@ def _package_problems(store: Store, relative: str) -> tuple[list[str], int]:
         except Exception as exc:
             found.append(f"{path} cannot be read or failed the store's checksum ({exc.__class__.__name__})")
             continue
-        if _digest(data) != digest:
+        if hashlib.sha256(data).hexdigest() != digest:
             found.append(f"{path} has changed (SHA-256 differs from the manifest)")
     return found, len(entries)
-
-
-def _digest(data: bytes) -> str:
-    return fixity(io.BytesIO(data))
 
 
 def _retention_shortfall(store: Store, schedule: RetentionSchedule, relative: str, account_key: str,

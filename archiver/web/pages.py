@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from .. import disposition, fixity
 from ..audit import check
+from ..catalog import SearchHit
 from ..catalog.search import forms as stem_forms
 from ..catalog.search import words
 from ..clock import parse_ts
@@ -92,26 +93,13 @@ def _safe_next(value: str) -> str:
 
 # ------------------------------------------------------------------------------------------------- search
 
-@dataclass
-class Hit:
-    platform: str
-    account_key: str
-    account_id: str
-    post_id: str
-    entry_id: str
-    kind: str
-    created_at: str
-    restricted: bool
-    snippet: Markup
-
-
 def search(ctx: Context) -> Response:
     query = ctx.param("q").strip()
     filters = {name: ctx.param(name) for name in ("platform", "account", "since", "until", "sensitive",
                                                   "classification", "retention")}
     page = max(0, _int(ctx.param("page"), 0))
     searched = bool(query or any(filters.values()))
-    hits: list[Hit] = []
+    hits: list[tuple[SearchHit, Markup]] = []   # each hit with its highlighted snippet
     more = False
     if searched:
         restricted = ctx.may("restricted")
@@ -124,10 +112,8 @@ def search(ctx: Context) -> Response:
             limit=PAGE + 1, offset=page * PAGE)
         more = len(found) > PAGE
         forms = _forms(query)
-        hits = [Hit(h.platform, h.account_key, h.account_id, h.post_id, h.entry_id, h.kind, h.created_at,
-                    h.restricted, _snippet(h.text, forms) if h.text is not None else Markup(""))
-                for h in found[:PAGE]]
-        shown = [h for h in hits if h.restricted]
+        hits = [(h, _snippet(h.text, forms) if h.text is not None else Markup("")) for h in found[:PAGE]]
+        shown = [h for h, _ in hits if h.restricted]
         if shown:
             ctx.record("access", "search", query=query, restricted_entries=[
                 f"{h.platform}/{h.account_id}/{h.post_id}/{h.entry_id}" for h in shown])
@@ -481,7 +467,7 @@ def audit_page(ctx: Context) -> Response:
     if head is not None and recorded is not None and (head.segment, head.seq, head.hash) != recorded:
         if (head.segment, head.seq) < recorded[:2]:
             problems.append(ctx.t("audit.truncated"))
-    events = services.audit.events()[-50:] if services.audit and not problems else []
+    events = services.audit.events(segments)[-50:] if services.audit and not problems else []
     return ctx.render("audit.html", report=report, problems=problems, head=head, events=list(reversed(events)),
                       pending=services.audit.pending() if services.audit else 0)
 
