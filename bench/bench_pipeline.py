@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from archiver.fakes.demo import synthetic_page
 from archiver.fakes.graph import FakeGraphServer
 from archiver.pipeline import run, services_for
-from bench._setup import facebook_settings
+from bench._setup import facebook_settings, timed_services
 
 
 def main() -> None:
@@ -37,33 +36,11 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="socialarkiv-bench-"))
     shutil.rmtree(out / "archive", ignore_errors=True)
     page = synthetic_page(args.threads, args.comments, seed=7)
-    timings: dict[str, float] = defaultdict(float)
-
-    def timed(name, function):
-        def wrapper(*a, **k):
-            start = time.perf_counter()
-            try:
-                return function(*a, **k)
-            finally:
-                timings[name] += time.perf_counter() - start
-        return wrapper
+    timings: dict[str, float] = {}
 
     with FakeGraphServer(page) as fake:
         settings = facebook_settings(out, fake, initial_since="2026-01-01T00:00:00Z")
-        services = services_for(settings)
-        make_connector = services.connector_for
-
-        def connector_for(account):
-            connector = make_connector(account)
-            connector.list_threads = timed("list", connector.list_threads)
-            connector.capture_thread = timed("capture (HTTP + evidence)", connector.capture_thread)
-            return connector
-
-        make_normaliser = services.normaliser_for
-        services.connector_for = connector_for
-        services.normaliser_for = lambda platform: timed("normalise", make_normaliser(platform))
-        services.render_pdf = timed("render PDF/A", services.render_pdf)
-        services.store.publish = timed("store (stage + publish)", services.store.publish)
+        services = timed_services(services_for(settings), timings)
         start = time.perf_counter()
         report = run(services, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
         total = time.perf_counter() - start

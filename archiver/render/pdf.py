@@ -147,21 +147,28 @@ class WeasyPrintRenderer:
 
     def __post_init__(self) -> None:
         try:
-            import weasyprint  # noqa: F401
+            import weasyprint
+            from weasyprint.text.fonts import FontConfiguration
         except (ImportError, OSError) as exc:  # OSError: pango missing
             raise RenderError(f"the weasyprint engine needs WeasyPrint and pango: {exc}") from exc
+        # shared by every rendering of this renderer: fonts, the page CSS and decoded (emoji) images
+        self._fonts = FontConfiguration()
+        self._css = weasyprint.CSS(string=_WEASYPRINT_CSS, font_config=self._fonts)
+        self._images: dict[str, object] = {}
 
     def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
         import weasyprint
         from weasyprint.urls import URLFetcher
 
         only_data_uris = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True, allow_redirects=False)
+        if len(self._images) > 1024:  # emoji are few; anything else must not grow a long-lived worker
+            self._images.clear()
         with tempfile.TemporaryDirectory(prefix="socialarkiv-pdf-") as tmp, _source_date(created):
             raw = Path(tmp) / "weasy.pdf"
             try:
                 document = weasyprint.HTML(string=html, url_fetcher=only_data_uris)
-                document.write_pdf(raw, pdf_variant="pdf/a-2b", stylesheets=[weasyprint.CSS(string=_WEASYPRINT_CSS)],
-                                   uncompressed_pdf=False)
+                document.write_pdf(raw, pdf_variant="pdf/a-2b", stylesheets=[self._css], font_config=self._fonts,
+                                   cache=self._images, uncompressed_pdf=False)
             except Exception as exc:  # WeasyPrint raises many kinds; the caller quarantines the thread
                 raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
             _finalise(raw, out, title=title, created=created, producer="WeasyPrint, pikepdf")
