@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,7 @@ class Settings:
     storage: StorageConfig = field(default_factory=StorageConfig)
     retention: RetentionSchedule = field(default_factory=RetentionSchedule)
     web: WebConfig = field(default_factory=WebConfig)
+    fixed_clock: str | None = None      # tests and reproductions only: every "now" is this time
 
     @property
     def catalog(self) -> str:
@@ -208,7 +210,36 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError(f"configuration file {file} does not exist") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"configuration file {file} is not valid TOML: {exc}") from exc
-    return parse_settings(raw, base=file.resolve().parent, source=file)
+    return parse_settings(with_environment(raw, os.environ), base=file.resolve().parent, source=file)
+
+
+OVERRIDABLE = ("archive", "storage", "webhooks", "web", "screening", "noark5")
+
+
+def with_environment(raw: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The file's settings with ``SOCIALARKIV__<TABLE>__<KEY>`` environment variables over them (as Airflow's
+    ``AIRFLOW__SECTION__KEY``), for containers: ``SOCIALARKIV__ARCHIVE__CATALOG=postgresql+psycopg2://...``,
+    ``SOCIALARKIV__STORAGE__BUCKET=...``. A value is read as a TOML value when it is one (``10``, ``true``,
+    ``["a", "b"]``), else as text. Accounts are not overridable: they belong in the file."""
+    merged: dict[str, Any] = {key: dict(value) if isinstance(value, Mapping) else value for key, value in raw.items()}
+    for name, value in sorted(environ.items()):
+        if not name.startswith("SOCIALARKIV__"):
+            continue
+        table, _, key = name[len("SOCIALARKIV__"):].lower().partition("__")
+        if table not in OVERRIDABLE or not key or "__" in key:
+            raise ConfigError(f"environment variable {name}: expected SOCIALARKIV__<TABLE>__<KEY> with TABLE one "
+                              f"of {', '.join(t.upper() for t in OVERRIDABLE)}")
+        try:
+            parsed: Any = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = value
+        if not isinstance(parsed, str | bool | int | float | list):
+            parsed = value  # a TOML date or time: the settings spell times as text
+        section = merged.setdefault(table, {})
+        if not isinstance(section, dict):
+            raise ConfigError(f"environment variable {name}: [{table}] in the file is not a table")
+        section[key] = parsed
+    return merged
 
 
 def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = None) -> Settings:
@@ -241,7 +272,19 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         storage=_storage(raw.get("storage", {}), where + ": [storage]"),
         retention=_retention(raw.get("retention", []), archive, where),
         web=_web(raw.get("web", {}), where + ": [web]"),
+        fixed_clock=_fixed_clock(archive, where + ": [archive]"),
     )
+
+
+def _fixed_clock(archive: Mapping[str, Any], where: str) -> str | None:
+    value = _optional_str(archive, "fixed_clock", where)
+    if value is not None:
+        try:
+            datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            raise ConfigError(f"{where}: fixed_clock must be a UTC time like 2026-11-21T02:00:00Z, "
+                              f"not {value!r}") from None
+    return value
 
 
 def resolve_credential(account: AccountConfig,

@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .clock import format_ts
+from .clock import Clock, format_ts
 from .fakes import API_VERSIONS, FAKES, fake_for
 from .fakes.demo import DEMO_PAGE_ID, DEMO_PAGE_NAME, demo_page
 from .fakes.graph import FakeGraphServer, FakePage
@@ -61,9 +61,10 @@ credential = "{credential}"
     return text
 
 
-def start_demo_sources(running: ExitStack, home: Path, page: FakePage | None = None
+def start_demo_sources(running: ExitStack, home: Path, page: FakePage | None = None, *, clock: Clock | None = None
                        ) -> tuple[Path, dict[str, str], dict[str, FakeApi]]:
     """Start the demo municipality's fake APIs (stopped when ``running`` closes) and write the configuration.
+    ``clock``: the fakes' clock (their rate-limit reset headers), for runs compared byte for byte.
 
     Returns the configuration file, the token environment variables it names, and the servers."""
     page = page or demo_page()
@@ -74,7 +75,7 @@ def start_demo_sources(running: ExitStack, home: Path, page: FakePage | None = N
         token = "" if platform == "bluesky" else f"demo-{platform}-token-not-secret"
         world = demo_account(platform, token)
         accounts[platform] = world.me.id
-        fakes[platform] = running.enter_context(fake_for(platform, world))
+        fakes[platform] = running.enter_context(fake_for(platform, world, **({"clock": clock} if clock else {})))
         if token:
             tokens[f"{TOKEN_ENV}_{platform.upper()}"] = token
     config = home / "socialarkiv.toml"

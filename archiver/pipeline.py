@@ -28,7 +28,7 @@ from typing import Any
 from . import __version__
 from .audit import AuditLog
 from .catalog import Catalog
-from .clock import Clock, SystemClock, format_ts, parse_ts
+from .clock import Clock, FixedClock, SystemClock, format_ts, parse_ts
 from .config import AccountConfig, CredentialResolver, Settings, resolve_credential
 from .connectors.base import Connector, RawCapture, ThreadRef, dump_json
 from .errors import (
@@ -189,7 +189,7 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
     from .render.html import pdf_title, render_html
     from .render.pdf import PdfRenderer, WeasyPrintRenderer, pdf_renderer
 
-    clock = clock or SystemClock()
+    clock = clock or (FixedClock(parse_ts(settings.fixed_clock)) if settings.fixed_clock else SystemClock())
     renderer: list[PdfRenderer | WeasyPrintRenderer] = []
 
     def connector_for(account: AccountConfig) -> Connector:
@@ -380,6 +380,7 @@ class Head:
     content_hash: str
     last_captured_at: str  # the last capture that found it (unchanged captures move this in the catalog)
     state: ThreadState | None
+    meta: Mapping[str, Any] = field(default_factory=dict)  # its package.json
 
 
 def head(services: Services, platform: str, account_id: str, post_id: str) -> Head | None:
@@ -397,7 +398,7 @@ def head(services: Services, platform: str, account_id: str, post_id: str) -> He
     captured = thread.provenance.capture_ended_at
     if state is not None and state.head_version == latest and state.last_captured_at > captured:
         captured = state.last_captured_at
-    return Head(latest, str(meta["id"]), thread, str(meta["content_hash"]["value"]), captured, state)
+    return Head(latest, str(meta["id"]), thread, str(meta["content_hash"]["value"]), captured, state, meta)
 
 
 Update = Callable[[Head | None], tuple[Thread, list[ObservedChange]] | None]
@@ -429,6 +430,7 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
             return _quarantine(services, ref, raw, [str(p) for p in exc.problems], "schema-violation")
         digest = content_hash(thread, volatile)
         if latest is not None and digest == latest.content_hash:
+            _catch_up(services, latest)
             _record(services, _state(ref, account, thread, latest.version, latest.id, digest, captured_at,
                                      latest.state, changed=False), "unchanged", capture, actor, event)
             return _outcome(ref, "unchanged", thread, latest, services,
@@ -470,6 +472,23 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
                              thread.provenance.completeness.complete, version=version, changes=kinds)
     raise StorageError(f"{platform} thread {ref.post_id}: other writers kept publishing new versions; "
                        "rerun to archive this capture")
+
+
+def _catch_up(services: Services, latest: Head) -> None:
+    """Index and audit a stored version the catalog does not know: the run that published it stopped (killed,
+    database down) between storing the package and recording it. The store is the truth; this repairs."""
+    if latest.state is not None and latest.state.head_version >= latest.version:
+        return
+    source = latest.thread.source
+    relative = package_dir(source.platform, source.account_id, source.post_id, latest.version)
+    retention = (latest.meta.get("records") or {}).get("retention")
+    lock = Lock.from_dict(retention) if retention else services.store.lock(relative)
+    services.catalog.index_version(relative, latest.meta, latest.thread, lock)
+    audit(services, "package", latest.id, details={
+        "path": relative, "content_hash": latest.content_hash, "recorded_late": True,
+        "note": "stored by an earlier run that stopped before recording it"})
+    log.warning("%s thread %s: version %d was stored but not recorded (an earlier run stopped); recorded now",
+                source.platform, source.post_id, latest.version)
 
 
 def _outcome(ref: ThreadRef, status: str, thread: Thread, latest: Head, services: Services,
@@ -664,10 +683,31 @@ def _screening_decision(services: Services, account_key: str, post_id: str, verd
 
 
 def write_report(services: Services, report: RunReport) -> Path:
-    """The run's report, written at its end; the run's audit events are sealed into the store with it."""
-    path = services.settings.store_path / "reports" / f"{safe_component(report.run_id)}.json"
-    _atomic_write(path, dump_json({"software": f"socialarkiv {__version__}", **report.to_dict()}))
-    seal_audit(services)
+    """The run's report, written at its end, after the run's audit events are sealed into the store. When the
+    store is down the events stay spooled on local disk for the next run to seal, and the report says so."""
+    data: dict[str, Any] = {"software": f"socialarkiv {__version__}", **report.to_dict()}
+    try:
+        seal_audit(services)
+    except StorageError as exc:
+        data["audit_not_sealed"] = f"{exc}; the events wait in the audit spool and the next run seals them"
+        log.error("the run's audit events could not be sealed into the store (%s); they stay spooled", exc)
+    name = f"{safe_component(report.run_id)}.json"
+    path = services.settings.store_path / "reports" / name
+    try:
+        _atomic_write(path, dump_json(data))
+    except OSError as exc:  # the store's disk is full or gone: keep the report on the work disk
+        fallback = services.settings.work_path / "reports" / name
+        log.error("cannot write the run report under %s (%s); writing it to %s", path.parent, exc.strerror, fallback)
+        try:
+            _atomic_write(fallback, dump_json(data))
+        except OSError as again:
+            raise StorageError(f"cannot write the run report to {path} ({exc.strerror}) nor to {fallback} "
+                               f"({again.strerror}); free space on those disks") from again
+        path = fallback
+    try:
+        services.catalog.record_run(report.summary(), report.problems, str(path))
+    except StorageError as exc:
+        log.error("the run report %s is not in the catalog: %s", path, exc)
     return path
 
 

@@ -136,3 +136,15 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+runs = Table(
+    "runs", metadata,
+    Column("run_id", String(300), primary_key=True),
+    Column("started_at", String(20), nullable=False),
+    Column("ended_at", String(20), nullable=False, index=True),
+    Column("threads", Integer, nullable=False),
+    Column("packages_written", Integer, nullable=False),
+    Column("problems", Integer, nullable=False),
+    Column("report_path", Text, nullable=False),
+    Column("summary", Text, nullable=False),   # the report's summary as JSON: counts, changes, gaps, findings
+)

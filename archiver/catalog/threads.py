@@ -128,6 +128,7 @@ class Catalog:
         screening = thread.screening
         restricted_entries = set(screening.skjerming.restricted_entries) if screening and screening.skjerming else set()
         with self._connect() as connection, connection.begin():
+            self._lock_thread(connection, key)
             self._upsert(connection, t.accounts, {"platform": source.platform, "account_id": source.account_id,
                                                   "name": source.account_name}, ("platform", "account_id"))
             previous = meta.get("previous") or {}
@@ -167,6 +168,15 @@ class Catalog:
                      for decision in (finding.decision,)]
             if found:
                 connection.execute(insert(t.findings), found)
+
+    def _lock_thread(self, connection: Connection, key: Mapping[str, str]) -> None:
+        """Serialise the index writers of one thread until the transaction ends: two workers indexing versions
+        2 and 3 at once must not interleave their read of the head and their replacement of its entries.
+        (SQLite has one writer at a time anyway.)"""
+        if self.dialect == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                               {"key": "socialarkiv-thread:" + "/".join((key["platform"], key["account_id"],
+                                                                         key["post_id"]))})
 
     def _replace_entries(self, connection: Connection, key: Mapping[str, str], thread: Thread,
                          restricted_entries: set[str]) -> None:
@@ -254,6 +264,22 @@ class Catalog:
             elif seq >= current:
                 connection.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(
                     segment=segment, seq=seq, hash=digest))
+
+    def record_run(self, summary: Mapping[str, Any], problems: int, report_path: str) -> None:
+        """One row per run report (a rerun of the same run id replaces its row)."""
+        row = {"run_id": summary["run_id"], "started_at": summary["started_at"], "ended_at": summary["ended_at"],
+               "threads": summary["threads"], "packages_written": summary["packages_written"], "problems": problems,
+               "report_path": report_path, "summary": json.dumps(summary, sort_keys=True, ensure_ascii=False)}
+        with self._connect() as connection, connection.begin():
+            self._upsert(connection, t.runs, row, ("run_id",))
+
+    def runs(self, limit: int = 30) -> list[dict[str, Any]]:
+        """The newest run reports, newest first: their summaries and where each report file is."""
+        with self._connect() as connection:
+            rows = connection.execute(select(t.runs).order_by(t.runs.c.ended_at.desc(), t.runs.c.run_id.desc())
+                                      .limit(limit)).mappings().all()
+        return [{**json.loads(row["summary"]), "problems": row["problems"], "report": row["report_path"]}
+                for row in rows]
 
     def audit_head(self) -> tuple[int, int, str] | None:
         with self._connect() as connection:

@@ -60,10 +60,15 @@ class SeaweedS3:
                    "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0",
                    f"-s3.localSocket={self.data_dir / 's3.sock'}",
                    *(f"-{name}={port}" for name, port in ports.items())]
+        self.command = command
+        return self.start()
+
+    def start(self) -> SeaweedS3:
+        """Start (or restart, on the same ports and data) the server and wait until it answers."""
         env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
                "TMPDIR": str(self.data_dir)}
-        self.log = open(self.data_dir / "weed.log", "wb")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+        self.log = open(self.data_dir / "weed.log", "ab")
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, env=env,
                                         start_new_session=True, cwd=self.data_dir)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -92,6 +97,14 @@ class SeaweedS3:
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
+        self.stop()
+        # weed leaves Unix sockets named by port in the system temp folder, whatever $TMPDIR says
+        for port in getattr(self, "ports", {}).values():
+            for stale in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                stale.unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 20 s); ``start`` brings it back."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -101,7 +114,3 @@ class SeaweedS3:
                 self.process.wait()
         if hasattr(self, "log"):
             self.log.close()
-        # weed leaves Unix sockets named by port in the system temp folder, whatever $TMPDIR says
-        for port in getattr(self, "ports", {}).values():
-            for stale in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
-                stale.unlink(missing_ok=True)

@@ -1,0 +1,118 @@
+"""Run social_archive_nightly twice on the same fake APIs of the demo municipality, on PostgreSQL: serially,
+then in parallel, each into its own archive and catalog.
+
+Usage: python _parallel_runner.py WORKDIR AIRFLOW_DATABASE_URL SERIAL_CATALOG_URL PARALLEL_CATALOG_URL
+
+* serial: ``dag.test()``: every task in this process, one after the other; archive in WORKDIR/serial.
+* parallel: Airflow's LocalExecutor with ``parallelism`` 4 (``dag.test(use_executor=True)``): the mapped
+  capture and process tasks run in four worker processes at once, which reach the task API through a real
+  ``airflow api-server`` started here on 127.0.0.1; archive in WORKDIR/parallel.
+
+The archive's clock and the fakes' clock are fixed (``SOCIALARKIV__ARCHIVE__FIXED_CLOCK``) so both runs can
+be compared byte for byte. Prints one JSON line: per run the DagRun state, the run report and the peak number
+of task instances running at once. A separate process because Airflow's metadata database is chosen once per
+process.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+work, database, catalogs = Path(sys.argv[1]), sys.argv[2], {"serial": sys.argv[3], "parallel": sys.argv[4]}
+root = Path(__file__).resolve().parents[2]
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+os.environ.update({
+    "AIRFLOW_HOME": str(work / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"), "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database, "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+    "AIRFLOW__CORE__PARALLELISM": "4", "AIRFLOW__API_AUTH__JWT_SECRET": "parallel-test-secret-not-secret",
+    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+    "AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(port),
+    "SOCIALARKIV__ARCHIVE__FIXED_CLOCK": "2026-11-21T02:00:00Z",
+    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+})
+sys.path.insert(0, str(root))
+
+from archiver.clock import FixedClock, parse_ts  # noqa: E402
+from archiver.demo import start_demo_sources  # noqa: E402
+
+
+def api_server(running: ExitStack) -> None:
+    log = running.enter_context(open(work / "api-server.log", "wb"))
+    process = subprocess.Popen([sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1",
+                                "--port", str(port), "--workers", "1"], stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+
+    def stop() -> None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+
+    running.callback(stop)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"airflow api-server exited {process.returncode}: see {work / 'api-server.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"airflow api-server did not answer within 120 s: see {work / 'api-server.log'}")
+
+
+def main() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.utils import db
+
+    db.resetdb()
+    results = {}
+    with ExitStack() as running:
+        serial = work / "serial"
+        serial.mkdir(parents=True)
+        config, tokens, _ = start_demo_sources(running, serial, clock=FixedClock(parse_ts("2026-11-21T02:00:00Z")))
+        os.environ.update(tokens)
+        parallel = work / "parallel"
+        parallel.mkdir()
+        (parallel / config.name).write_text(config.read_text().replace(str(serial), str(parallel)))
+        dag = DagBag(dag_folder=str(root / "dags")).dags["social_archive_nightly"]
+        for mode, home in (("serial", serial), ("parallel", parallel)):
+            os.environ["SOCIALARKIV__ARCHIVE__CATALOG"] = catalogs[mode]
+            if mode == "parallel":
+                api_server(running)
+            run = dag.test(run_conf={"config": str(home / config.name)}, use_executor=mode == "parallel")
+            reports = sorted((home / "archive" / "reports").glob("*.json"))
+            results[mode] = {"state": str(run.state), "peak_running_at_once": _peak_overlap(run.run_id, database),
+                             "report": json.loads(reports[-1].read_text()) if reports else None}
+    print(json.dumps(results))
+
+
+def _peak_overlap(run_id: str, database: str) -> int:
+    """How many of the run's task instances ran at the same moment, from their start and end times."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT start_date, end_date FROM task_instance WHERE run_id = :run "
+                                       "AND start_date IS NOT NULL AND end_date IS NOT NULL"), {"run": run_id}).all()
+    engine.dispose()
+    events = sorted([(start, 1) for start, _ in rows] + [(end, -1) for _, end in rows])
+    peak = running = 0
+    for _, step in events:
+        running += step
+        peak = max(peak, running)
+    return peak
+
+
+main()
