@@ -7,12 +7,13 @@ Exit codes: 0 ok, 1 finished with problem records (quarantined or failed threads
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="archiver", description="socialarkiv: archive social-media threads.")
     parser.add_argument("--version", action="version", version=f"socialarkiv {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="json: one JSON object per log line, for log collectors")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="archive every configured account for a time window")
@@ -144,8 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    if args.log_format == "json":
+        from .operations import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler], force=True)
     try:
         if args.command == "run":
             return _run(args)
@@ -193,10 +202,8 @@ def _run(args: argparse.Namespace) -> int:
     since = parse_ts(args.since) if args.since else until - timedelta(days=1)
     if since >= until:
         raise ConfigError(f"--since {format_ts(since)} must be before --until {format_ts(until)}")
-    progress = _progress() if sys.stderr.isatty() else None
-    report = run(services_for(settings), since, until, accounts=args.account, progress=progress)
-    if progress:
-        print(file=sys.stderr)
+    with _progress(sys.stderr.isatty()) as progress:
+        report = run(services_for(settings), since, until, accounts=args.account, progress=progress)
     print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
     for outcome in report.outcomes:
         if outcome.status in ("quarantined", "failed"):
@@ -207,14 +214,25 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
-def _progress():  # type: ignore[no-untyped-def]
-    done = [0]
+@contextlib.contextmanager
+def _progress(terminal: bool) -> Iterator[Callable[[object | None, int], None] | None]:
+    """A progress bar on a terminal (rich): threads done of threads due, growing as accounts are listed."""
+    if not terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    def show(outcome: object) -> None:
-        done[0] += 1
-        print(f"\rarchiver: {done[0]} thread(s) processed", end="", file=sys.stderr, flush=True)
+    with Progress(TextColumn("archiver run"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=False, console=None) as bar:
+        task = bar.add_task("threads", total=0)
 
-    return show
+        def show(outcome: object | None, due: int = 0) -> None:
+            if outcome is None:
+                bar.update(task, total=(bar.tasks[0].total or 0) + due)
+            else:
+                bar.advance(task)
+
+        yield show
 
 
 def _export(args: argparse.Namespace) -> int:

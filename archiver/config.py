@@ -100,6 +100,25 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class OperationsConfig:
+    """Monitoring and failure notifications (``[operations]``)."""
+
+    # Prometheus text file written after every run (node_exporter's textfile collector reads it);
+    # None: <work>/metrics/socialarkiv.prom
+    metrics_file: str | None = None
+    notify: str = "problems"             # when to notify: "problems" (failures, quarantines, stopped accounts),
+    #                                      "always" or "never"
+    webhook_url: str | None = None       # a credential reference to the URL (it often holds a token): env:/conn:
+    email_to: tuple[str, ...] = ()
+    email_from: str = "socialarkiv@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None     # a credential reference
+
+
+@dataclass(frozen=True)
 class WebConfig:
     """The records officers' and auditors' web app (``archiver web``)."""
 
@@ -177,6 +196,7 @@ class Settings:
     retention: RetentionSchedule = field(default_factory=RetentionSchedule)
     web: WebConfig = field(default_factory=WebConfig)
     fixed_clock: str | None = None      # tests and reproductions only: every "now" is this time
+    operations: OperationsConfig = field(default_factory=OperationsConfig)
 
     @property
     def catalog(self) -> str:
@@ -213,7 +233,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     return parse_settings(with_environment(raw, os.environ), base=file.resolve().parent, source=file)
 
 
-OVERRIDABLE = ("archive", "storage", "webhooks", "web", "screening", "noark5")
+OVERRIDABLE = ("archive", "storage", "webhooks", "web", "screening", "noark5", "operations")
 
 
 def with_environment(raw: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
@@ -273,7 +293,30 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         retention=_retention(raw.get("retention", []), archive, where),
         web=_web(raw.get("web", {}), where + ": [web]"),
         fixed_clock=_fixed_clock(archive, where + ": [archive]"),
+        operations=_operations(raw.get("operations", {}), where + ": [operations]"),
     )
+
+
+def _operations(raw: Any, where: str) -> OperationsConfig:
+    _only_known(raw, OperationsConfig, where)
+    values = dict(raw)
+    recipients = values.get("email_to", [])
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    if not isinstance(recipients, list) or not all(isinstance(r, str) and "@" in r for r in recipients):
+        raise ConfigError(f"{where}: 'email_to' must be a list of e-mail addresses")
+    values["email_to"] = tuple(recipients)
+    config = OperationsConfig(**values)
+    if config.notify not in ("problems", "always", "never"):
+        raise ConfigError(f"{where}: 'notify' must be \"problems\", \"always\" or \"never\", not {config.notify!r}")
+    for name in ("webhook_url", "smtp_password"):
+        value = getattr(config, name)
+        if value is not None and not str(value).startswith(("env:", "conn:", "value:")):
+            raise ConfigError(f"{where}: '{name}' must be a credential reference 'env:VARIABLE', 'conn:ID' or "
+                              "'value:TEXT' (it may hold a secret)")
+    if not isinstance(config.smtp_port, int) or not 0 < config.smtp_port <= 65535:
+        raise ConfigError(f"{where}: 'smtp_port' must be a port number")
+    return config
 
 
 def _fixed_clock(archive: Mapping[str, Any], where: str) -> str | None:

@@ -92,6 +92,7 @@ class Services:
     screen: Callable[[Thread, str], Thread] | None = None
     public_version: Callable[[Thread], Thread] | None = None
     audit: AuditLog | None = None
+    resolvers: Mapping[str, CredentialResolver] | None = None  # credential schemes beyond env: and value:
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
                     connector_for=connector_for, normaliser_for=normaliser_for, render_pdf=render_pdf,
                     catalog=Catalog(settings.catalog),
                     lists_everything=lambda platform: bool(connector_class(platform).lists_everything),
-                    screen=screen, public_version=public, audit=audit_log(settings, store, clock))
+                    screen=screen, public_version=public, audit=audit_log(settings, store, clock),
+                    resolvers=resolvers)
 
 
 def audit_log(settings: Settings, store: Store, clock: Clock) -> AuditLog:
@@ -540,8 +542,9 @@ def archive_thread(services: Services, ref: ThreadRef) -> ThreadOutcome:
 
 def run(services: Services, start: datetime, end: datetime, *, run_id: str | None = None,
         accounts: Iterable[str] | None = None,
-        progress: Callable[[ThreadOutcome], None] | None = None) -> RunReport:
-    """Archive every configured account for the data interval [start, end). Serial; the DAG parallelises."""
+        progress: Callable[[ThreadOutcome | None, int], None] | None = None) -> RunReport:
+    """Archive every configured account for the data interval [start, end). Serial; the DAG parallelises.
+    ``progress``: called with (None, due) when an account's due threads are known, then (outcome, 0) per thread."""
     report = RunReport(run_id=run_id or f"run-{format_ts(services.clock.now())}",
                        started_at=format_ts(services.clock.now()))
     keys = list(accounts) if accounts is not None else [a.key for a in services.settings.accounts]
@@ -550,6 +553,8 @@ def run(services: Services, start: datetime, end: datetime, *, run_id: str | Non
         try:
             since, until = plan_window(services, account, start, end)
             refs = list_threads(services, key, since, until)
+            if progress:
+                progress(None, len(refs))
             for ref in refs:
                 try:
                     outcome = archive_thread(services, ref)
@@ -559,7 +564,7 @@ def run(services: Services, start: datetime, end: datetime, *, run_id: str | Non
                     outcome = ThreadOutcome(key, ref.post_id, "failed", message=str(exc), retryable=exc.retryable)
                 report.outcomes.append(outcome)
                 if progress:
-                    progress(outcome)
+                    progress(outcome, 0)
         except (AuthError, ConfigError, QuotaExhausted) as exc:
             report.account_errors[key] = str(exc)
             log.error("account %s stopped: %s", key, exc)
@@ -708,7 +713,24 @@ def write_report(services: Services, report: RunReport) -> Path:
         services.catalog.record_run(report.summary(), report.problems, str(path))
     except StorageError as exc:
         log.error("the run report %s is not in the catalog: %s", path, exc)
+    _operate(services, report, path)
     return path
+
+
+def _operate(services: Services, report: RunReport, path: Path) -> None:
+    """Metrics for monitoring and, when configured, a notification; neither may fail the run."""
+    from .operations import notify, write_metrics
+
+    summary = report.summary()
+    kind = "webhooks" if report.run_id.startswith("webhooks-") else "nightly"
+    try:
+        write_metrics(services.settings, summary, ended=services.clock.now().timestamp(), kind=kind)
+    except OSError as exc:
+        log.error("cannot write the metrics file: %s", exc.strerror)
+    try:
+        notify(services.settings, summary, report.problems, str(path), resolvers=services.resolvers)
+    except ArchiverError as exc:
+        log.error("cannot send the run notification: %s", exc)
 
 
 # ----------------------------------------------------------------------------------------------- helpers

@@ -43,6 +43,16 @@ def _guard(call: Any) -> Any:
         raise AirflowFailException(str(exc)) from exc
 
 
+def _statsd(summary: dict[str, Any]) -> None:
+    """The run's numbers through Airflow's metrics (StatsD when ``[metrics] statsd_on``; a no-op otherwise)."""
+    from airflow.sdk.observability.stats import Stats
+
+    for key in ("threads", "packages_written", "packages_unchanged", "quarantined", "failed", "gone_at_source",
+                "incomplete_threads", "rate_limit_waits"):
+        Stats.gauge(f"socialarkiv.nightly.{key}", summary.get(key) or 0)
+    Stats.gauge("socialarkiv.nightly.account_errors", len(summary.get("account_errors") or {}))
+
+
 @dag(
     dag_id="social_archive_nightly",
     schedule="30 1 * * *",
@@ -108,6 +118,7 @@ def social_archive_nightly() -> None:
                         outcomes=[ThreadOutcome(**o) for o in (outcomes or []) if o])
         path = write_report(services, run)
         summary = run.summary()
+        _statsd(summary)
         print(f"socialarkiv run report: {path}: {summary}")
         return {**summary, "report": str(path)}
 

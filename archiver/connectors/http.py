@@ -43,6 +43,11 @@ from .base import Exchange
 __all__ = ["KEPT_HEADERS", "Classification", "HttpClient", "Outcome", "RetryPolicy", "pace_until_reset"]
 
 log = logging.getLogger(__name__)
+# httpx logs every request's full URL at INFO, and Graph puts the access token in the query (and in every
+# pagination URL): under `archiver -v` or an Airflow task log that would write tokens to logs. Our own log
+# lines name requests by their scrubbed URL instead.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 # Response headers worth keeping as evidence: rate-limit and usage signals, API version, paging, tracing.
 KEPT_HEADERS = frozenset({
