@@ -135,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     users.add_argument("--password-file", type=Path,
                        help="read the password from this file (default: ask on the terminal, or read stdin)")
 
+    init = commands.add_parser("init", help="prepare a deployment: migrate the catalog's schema and create the S3 "
+                                            "bucket with Object Lock (safe to repeat; run it after every upgrade)")
+    init.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
     demo = commands.add_parser("demo", help="run the nightly DAG on the bundled demo source (embedded defaults)")
     demo.add_argument("--home", type=Path, default=Path("var/demo"), help="where the archive and Airflow live")
     demo.add_argument("--no-airflow", action="store_true", help="run the pipeline directly instead of the DAG")
@@ -180,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args)
         if args.command == "web":
             return _web(args)
+        if args.command == "init":
+            return _init(args)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -191,6 +196,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"archiver: {exc}", file=sys.stderr)
         return 4
     return 2
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .catalog import Catalog
+    from .config import load_settings
+    from .storage import store_for
+
+    settings = load_settings(args.config)
+    catalog = Catalog(settings.catalog)  # opening it migrates it to the newest schema
+    catalog.engine.dispose()
+    store = store_for(settings)
+    ensure = getattr(store, "ensure_bucket", None)
+    done = ensure() if callable(ensure) else f"filesystem store at {settings.store_path}"
+    print(f"archiver init: catalog migrated; storage: {done}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

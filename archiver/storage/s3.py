@@ -138,6 +138,26 @@ class S3Store:
         self._put(f"{SEALS}/{relative_dir}.json", body, lock, relative_dir)
         return self.location(relative_dir)
 
+    def ensure_bucket(self) -> str:
+        """Create the bucket with Object Lock when it is missing; refuse a bucket without Object Lock (its
+        packages could be deleted). Returns what was done."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+            created = "exists"
+        except ClientError as exc:
+            if _code(exc) not in ("404", "NoSuchBucket", "NotFound"):
+                raise StorageError(f"cannot reach bucket {self.bucket}: {_code(exc)}") from exc
+            self._call("create bucket", self.client.create_bucket, Bucket=self.bucket, ObjectLockEnabledForBucket=True)
+            created = "created with Object Lock"
+        try:
+            lock = self.client.get_object_lock_configuration(Bucket=self.bucket)
+        except ClientError as exc:
+            raise StorageError(f"bucket {self.bucket} has no Object Lock ({_code(exc)}): packages stored there "
+                               "could be deleted; create a new bucket with Object Lock enabled") from exc
+        if lock.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") != "Enabled":
+            raise StorageError(f"bucket {self.bucket} has Object Lock disabled; use a bucket created with it")
+        return created
+
     def set_legal_hold(self, relative_dir: str, on: bool) -> None:
         seal = self._seal(relative_dir)
         if seal is None:

@@ -164,3 +164,37 @@ def test_unreachable_server_is_a_storage_error(tmp_path: Path) -> None:
                                             config=Config(retries={"max_attempts": 1}, connect_timeout=1))
     with pytest.raises(StorageError, match="cannot"):
         S3Store(client, "bucket").publish("packages/u/1/2/v00001", FILES, None)
+
+
+def test_init_creates_the_bucket_with_object_lock_and_refuses_one_without(seaweed: SeaweedS3, tmp_path) -> None:
+    from archiver.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text(f"""
+[archive]
+organisation = "Init kommune"
+store = "{tmp_path / 'archive'}"
+work = "{tmp_path / 'work'}"
+[storage]
+kind = "s3"
+endpoint = "{seaweed.endpoint}"
+region = "us-east-1"
+bucket = "init-ny"
+access_key = "value:archiveadmin"
+secret_key = "value:archivesecret123"
+[[accounts]]
+key = "a"
+platform = "facebook"
+account_id = "1"
+name = "A"
+base_url = "http://127.0.0.1:9"
+api_version = "v23.0"
+credential = "env:NONE"
+""", encoding="utf-8")
+    assert main(["init", "--config", str(config)]) == 0
+    assert seaweed.client().get_object_lock_configuration(Bucket="init-ny")["ObjectLockConfiguration"][
+        "ObjectLockEnabled"] == "Enabled"
+    assert main(["init", "--config", str(config)]) == 0  # repeatable
+    seaweed.bucket("init-unlocked", lock=False)
+    config.write_text(config.read_text().replace('bucket = "init-ny"', 'bucket = "init-unlocked"'))
+    assert main(["init", "--config", str(config)]) != 0
