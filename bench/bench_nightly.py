@@ -22,9 +22,7 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -89,24 +87,8 @@ def nightly(settings: Settings, end: datetime, workers: int, run_id: str) -> dic
             "stage_seconds_summed_over_workers": {k: round(v, 1) for k, v in sorted(stages.items())}}
 
 
-@contextlib.contextmanager
-def _postgres() -> Iterator[str]:
-    import psycopg2
-
-    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
-    admin.autocommit = True
-    name = f"bench_nightly_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
 def main() -> None:
+    from tests.tools.postgres import fresh_database
     from tests.tools.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedS3
 
     parser = argparse.ArgumentParser()
@@ -120,9 +102,9 @@ def main() -> None:
     page = synthetic_page(args.threads, args.comments, seed=7)
     last_post = max(post.created_time for post in page.posts)
     night = datetime.strptime(last_post, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC) + timedelta(days=1)
+    database = fresh_database("bench_nightly") if args.catalog == "postgresql" else contextlib.nullcontext(None)
     with tempfile.TemporaryDirectory(prefix="socialarkiv-nightly-") as folder, \
-            SeaweedS3(Path(folder) / "s3") as s3, FakeGraphServer(page) as fake, \
-            (_postgres() if args.catalog == "postgresql" else contextlib.nullcontext(None)) as catalog:
+            SeaweedS3(Path(folder) / "s3") as s3, FakeGraphServer(page) as fake, database as catalog:
         out = Path(folder)
         s3.bucket("archive")
         archive: dict[str, Any] = {"organisation": "Bench", "store": str(out / "archive"), "work": str(out / "work"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,20 +30,17 @@ from archiver.fakes.graph import FakeGraphServer, FakePage  # noqa: E402
 def postgres_database(prefix: str) -> Iterator[str]:
     """A fresh database on the PostgreSQL at 127.0.0.1:5432 (dropped afterwards), or skip with the reason."""
     psycopg2 = pytest.importorskip("psycopg2")
+    from tests.tools.postgres import fresh_database
+
     try:
-        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+        database = fresh_database(prefix)
+        url = database.__enter__()
     except psycopg2.OperationalError as exc:
         pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
-    admin.autocommit = True
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+        yield url
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        database.__exit__(None, None, None)
 
 
 def shared(*parts: str) -> Path:
