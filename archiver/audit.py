@@ -38,7 +38,8 @@ AUDIT_DIR = "audit"
 SEGMENT_FILE = "segment.json"
 GENESIS = "0" * 64
 KINDS = ("capture", "package", "access", "review", "hold", "release", "disposition-proposed",
-         "disposition-approved", "disposition", "catalog-rebuild", "innsyn", "fixity", "login")
+         "disposition-approved", "disposition", "catalog-rebuild", "innsyn", "fixity", "login",
+         "slot-abandoned")
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ class AuditLog:
     def segments(self) -> list[tuple[int, bytes]]:
         out = []
         for name in self.store.children(AUDIT_DIR):
-            if name.isdigit():
+            if name.isascii() and name.isdigit():
                 out.append((int(name), self.store.read(f"{AUDIT_DIR}/{name}/{SEGMENT_FILE}")))
         return out
 
@@ -176,7 +177,7 @@ class AuditLog:
         return [event for _, data in sorted(listed) for event in json.loads(data)["events"]]
 
     def _head(self) -> tuple[AuditHead | None, set[str]]:
-        numbers = [int(n) for n in self.store.children(AUDIT_DIR) if n.isdigit()]
+        numbers = [int(n) for n in self.store.children(AUDIT_DIR) if n.isascii() and n.isdigit()]
         if not numbers:
             return None, set()
         number = max(numbers)

@@ -173,6 +173,9 @@ class StorageConfig:
     access_key: str = "env:SOCIALARKIV_S3_ACCESS_KEY"   # credential references, never values
     secret_key: str = "env:SOCIALARKIV_S3_SECRET_KEY"
     addressing_style: str = "path"    # "virtual" for AWS S3
+    # an unsealed version slot this much older than the server's clock is abandoned (a writer that stopped
+    # part-way), not another writer at work: the next version is taken and the skipped one recorded
+    abandon_after_minutes: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -468,6 +471,10 @@ def _storage(raw: Any, where: str) -> StorageConfig:
             raise ConfigError(f"{where}: endpoint must start with http:// or https://")
         if config.addressing_style not in ("path", "virtual"):
             raise ConfigError(f"{where}: addressing_style must be \"path\" or \"virtual\"")
+        if isinstance(config.abandon_after_minutes, bool) or not isinstance(config.abandon_after_minutes,
+                                                                            int | float) \
+                or config.abandon_after_minutes < 0:
+            raise ConfigError(f"{where}: abandon_after_minutes must be a number of minutes (0 or more), such as 60")
     if not isinstance(config.prefix, str) or config.prefix.startswith("/") or ".." in config.prefix.split("/"):
         raise ConfigError(f"{where}: prefix must be a relative key prefix such as \"socialarkiv/\"")
     return config

@@ -147,6 +147,12 @@ class AlreadyStored(StorageError):
     """A create-only write found the object already present. Callers treat this as idempotence."""
 
 
+class SlotAbandoned(StorageError):
+    """A version's slot holds part of a package that was never sealed, written by a writer that stopped long
+    ago (S3 keeps what Object Lock protects). The slot cannot be reused: the pipeline takes the next version
+    and records the skipped one in the package."""
+
+
 class Locked(StorageError):
     """A deletion was refused: the object is under retention or a legal hold."""
 

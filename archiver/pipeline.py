@@ -14,6 +14,7 @@ Airflow run and a command-line run do the same thing. Steps exchange small value
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -41,11 +42,12 @@ from .errors import (
     QuotaExhausted,
     RecordError,
     SchemaViolation,
+    SlotAbandoned,
     SourceError,
     StorageError,
 )
-from .history import ObservedChange, content_hash, mark_gone, merge, observe
-from .model import Decision, Thread
+from .history import ObservedChange, canonical_content, content_hash, mark_gone, merge, observe
+from .model import SCHEMA_VERSION, Decision, Thread
 from .package.build import (
     EVIDENCE,
     PACKAGE_JSON,
@@ -54,6 +56,7 @@ from .package.build import (
     account_dir,
     assemble,
     package_dir,
+    package_id,
     parse_version,
     safe_component,
     thread_dir,
@@ -62,6 +65,7 @@ from .package.manifest import MANIFEST, fixity
 from .retention import Lock
 from .schedule import ThreadState, due_threads, listing_window
 from .schema import validate_thread
+from .sensitive.detector import VERSION as DETECTOR_VERSION
 from .sensitive.policy import ScreeningRules
 from .storage import Store, store_for
 from .webhooks.events import WebhookEvent, as_comment
@@ -93,6 +97,8 @@ class Services:
     public_version: Callable[[Thread], Thread] | None = None
     audit: AuditLog | None = None
     resolvers: Mapping[str, CredentialResolver] | None = None  # credential schemes beyond env: and value:
+    # what, besides the capture, decides the merged thread (``fingerprint_salt``); part of capture fingerprints
+    fingerprint_salt: str = ""
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,29 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
                     catalog=Catalog(settings.catalog),
                     lists_everything=lambda platform: bool(connector_class(platform).lists_everything),
                     screen=screen, public_version=public, audit=audit_log(settings, store, clock),
-                    resolvers=resolvers)
+                    resolvers=resolvers, fingerprint_salt=fingerprint_salt(settings, clock))
+
+
+def fingerprint_salt(settings: Settings, clock: Clock) -> str:
+    """Everything besides a capture that decides what it merges to: the software, the thread schema, the
+    detector and the screening rules, the volatile fields, and the year (the detector reads birth dates
+    against today's date; a date of birth in the future is no identifier, and two-digit years turn century
+    at the new year). A change of any of them makes the next capture of every thread a full merge."""
+    return json.dumps({"software": __version__, "schema": SCHEMA_VERSION, "detector": DETECTOR_VERSION,
+                       "screening": asdict(settings.screening), "volatile": sorted(settings.volatile_fields),
+                       "year": clock.now().year}, sort_keys=True, default=str)
+
+
+def capture_fingerprint(snapshot: Thread, salt: str, volatile: Iterable[str]) -> str:
+    """What a capture saw, as one hash: the normalised snapshot's content (what ``content_hash`` reads) and
+    its provenance but for when and in how many requests, with ``salt``. Two captures with one fingerprint
+    merge into the same thread."""
+    provenance = asdict(snapshot.provenance)
+    for moment in ("capture_started_at", "capture_ended_at", "requests"):
+        provenance.pop(moment)
+    text = json.dumps({"content": canonical_content(snapshot, volatile), "provenance": provenance, "salt": salt},
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def audit_log(settings: Settings, store: Store, clock: Clock) -> AuditLog:
@@ -357,6 +385,11 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
     except RecordError as exc:
         return _quarantine(services, ref, raw, [str(exc)], "unusable-record")
     observed = snapshot.provenance.capture_ended_at
+    fingerprint = capture_fingerprint(snapshot, services.fingerprint_salt, services.settings.volatile_fields)
+    if not seen:
+        unchanged = _unchanged_capture(services, ref, account, snapshot, fingerprint)
+        if unchanged is not None:
+            return unchanged
 
     def update(head: Head | None) -> tuple[Thread, list[ObservedChange]]:
         base = head.thread if head else None
@@ -369,7 +402,31 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
         merged, more = merge(base, snapshot, observed, seen_until=head.last_captured_at if head else None)
         return merged, found + more
 
-    return _archive(services, ref, account, raw, observed, update, evidence)
+    return _archive(services, ref, account, raw, observed, update, evidence, fingerprint=fingerprint)
+
+
+def _unchanged_capture(services: Services, ref: ThreadRef, account: AccountConfig, snapshot: Thread,
+                       fingerprint: str) -> ThreadOutcome | None:
+    """A capture that saw what the head version's last capture saw merges to the head version again: record
+    it without reading that version back from the store. The store still says which version is the latest
+    (the catalog lags behind a run that stopped before recording), and the catalog must have indexed it;
+    otherwise (None) the capture is merged in full."""
+    platform, account_id, post_id = account.platform, account.account_id, ref.post_id
+    state = services.catalog.thread(platform, account_id, post_id)
+    observed = snapshot.provenance.capture_ended_at
+    if state is None or state.capture_fingerprint != fingerprint or observed < state.last_captured_at:
+        return None
+    stored = [v for v in map(parse_version, services.store.children(thread_dir(platform, account_id, post_id)))
+              if v is not None]
+    comments = services.catalog.comment_count(platform, account_id, post_id, state.head_version)
+    if max(stored, default=0) != state.head_version or comments is None:
+        return None
+    _record(services, replace(state, account_key=account.key, created_at=ref.created_at or state.created_at,
+                              activity=ref.activity, last_captured_at=observed), "unchanged", True, "socialarkiv", None)
+    return ThreadOutcome(ref.account_key, post_id, "unchanged", package_id(snapshot, state.head_version),
+                         services.store.location(state.head_path), comments,
+                         snapshot.provenance.completeness.complete, "content unchanged since the stored version",
+                         version=state.head_version)
 
 
 @dataclass(frozen=True)
@@ -404,13 +461,19 @@ def head(services: Services, platform: str, account_id: str, post_id: str) -> He
 
 
 Update = Callable[[Head | None], tuple[Thread, list[ObservedChange]] | None]
+MAX_SKIPPED_SLOTS = 3
+ABANDONED_SLOT = ("the slot holds part of a package that was never sealed: its writer stopped part-way, and the "
+                  "store's retention lock keeps what it wrote")
 
 
 def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: RawCapture, observed: str,
              update: Update, webhook_events: bytes | None = None, *, capture: bool = True,
-             actor: str = "socialarkiv", event: Mapping[str, Any] | None = None) -> ThreadOutcome:
+             actor: str = "socialarkiv", event: Mapping[str, Any] | None = None,
+             fingerprint: str | None = None) -> ThreadOutcome:
     """Merge into the latest version and publish the next one; when another worker publishes that version
-    first, merge again on top of it (optimistic concurrency on the write-once version slot)."""
+    first, merge again on top of it (optimistic concurrency on the write-once version slot). ``fingerprint``:
+    the capture's (``capture_fingerprint``), recorded with the head it merged to; None for what is no plain
+    capture (a review, a "gone" answer, webhook events)."""
     platform, account_id = account.platform, account.account_id
     volatile = services.settings.volatile_fields
     for _attempt in range(5):
@@ -434,7 +497,8 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         if latest is not None and digest == latest.content_hash:
             _catch_up(services, latest)
             _record(services, _state(ref, account, thread, latest.version, latest.id, digest, captured_at,
-                                     latest.state, changed=False), "unchanged", capture, actor, event)
+                                     latest.state, changed=False, fingerprint=fingerprint),
+                    "unchanged", capture, actor, event)
             return _outcome(ref, "unchanged", thread, latest, services,
                             message="content unchanged since the stored version")
         version = latest.version + 1 if latest else 1
@@ -451,29 +515,47 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
             legal_hold=services.catalog.active_hold(platform, account_id, ref.post_id))
         records = {"account_key": account.key, "classification": account.classification,
                    "retention": {k: v for k, v in lock.to_dict().items() if k != "legal_hold"}}
-        package = assemble(thread, raw, pdf, digest=digest, created=observed, version=version, previous=previous,
-                           changes=kinds, volatile=volatile, webhook_events=webhook_events,
-                           public=(public, public_pdf) if public is not None and public_pdf is not None else None,
-                           organisation=services.settings.organisation,
-                           organisation_id=services.settings.organisation_id, records=records)
-        try:
-            location = services.store.publish(package.relative_dir, package.files, lock)
-        except AlreadyStored:
-            log.info("%s thread %s: version %d was stored by another worker; merging again", platform,
-                     ref.post_id, version)
+        skipped: list[dict[str, Any]] = []
+        while True:
+            package = assemble(thread, raw, pdf, digest=digest, created=observed, version=version,
+                               previous=previous, changes=kinds, volatile=volatile, webhook_events=webhook_events,
+                               public=(public, public_pdf) if public is not None and public_pdf is not None else None,
+                               organisation=services.settings.organisation,
+                               organisation_id=services.settings.organisation_id, records=records, skipped=skipped)
+            try:
+                location: str | None = services.store.publish(package.relative_dir, package.files, lock)
+            except AlreadyStored:
+                log.info("%s thread %s: version %d was stored by another worker; merging again", platform,
+                         ref.post_id, version)
+                location = None
+            except SlotAbandoned as exc:
+                if len(skipped) >= MAX_SKIPPED_SLOTS:
+                    raise StorageError(f"{platform} thread {ref.post_id}: {len(skipped) + 1} version slots in a "
+                                       f"row were left unsealed ({exc}); check the S3 server") from exc
+                log.warning("%s thread %s: %s; storing version %d instead", platform, ref.post_id, exc, version + 1)
+                audit(services, "slot-abandoned", package.relative_dir, details={"reason": str(exc)})
+                skipped.append({"version": version, "reason": ABANDONED_SLOT})
+                version += 1
+                continue
+            break
+        if location is None:
             continue
         audit(services, "package", package.id, details={
             "path": package.relative_dir, "content_hash": digest, "manifest_sha256": fixity(
                 io.BytesIO(package.files[MANIFEST])), "retain_until": lock.retain_until, "rule": lock.rule})
         services.catalog.index_version(package.relative_dir, json.loads(package.files[PACKAGE_JSON]), thread, lock)
         _record(services, _state(ref, account, thread, version, package.id, digest, captured_at,
-                                 latest.state if latest else None, changed=True), "archived", capture, actor, event)
+                                 latest.state if latest else None, changed=True, fingerprint=fingerprint),
+                "archived", capture, actor, event)
         log.info("archived %s thread %s as version %d (%d comments; %s)", platform, ref.post_id, version,
                  len(thread.comments), ", ".join(f"{k} {v}" for k, v in kinds.items()) or "no changes")
         return ThreadOutcome(ref.account_key, ref.post_id, "archived", package.id, location, len(thread.comments),
                              thread.provenance.completeness.complete, version=version, changes=kinds)
-    raise StorageError(f"{platform} thread {ref.post_id}: other writers kept publishing new versions; "
-                       "rerun to archive this capture")
+    # this thread only: the account's other threads go on, and the next run archives this capture's comments
+    return ThreadOutcome(ref.account_key, ref.post_id, "failed", retryable=True, message=(
+        f"another writer was storing version {version} of this thread and has not sealed it yet "
+        f"({services.store.location(package_dir(platform, account_id, ref.post_id, version))}); the next run "
+        "archives this capture's comments (the capture is kept as evidence)"))
 
 
 def _catch_up(services: Services, latest: Head) -> None:
@@ -502,7 +584,7 @@ def _outcome(ref: ThreadRef, status: str, thread: Thread, latest: Head, services
 
 
 def _state(ref: ThreadRef, account: AccountConfig, thread: Thread, version: int, identifier: str, digest: str,
-           observed: str, before: ThreadState | None, *, changed: bool) -> ThreadState:
+           observed: str, before: ThreadState | None, *, changed: bool, fingerprint: str | None) -> ThreadState:
     post_history = thread.post.history
     return ThreadState(
         platform=account.platform, account_id=account.account_id, post_id=ref.post_id, account_key=account.key,
@@ -510,7 +592,7 @@ def _state(ref: ThreadRef, account: AccountConfig, thread: Thread, version: int,
         head_path=package_dir(account.platform, account.account_id, ref.post_id, version), content_hash=digest,
         first_captured_at=before.first_captured_at if before else observed, last_captured_at=observed,
         last_changed_at=observed if changed or before is None else before.last_changed_at,
-        gone_at=post_history.missing_since if post_history else None)
+        gone_at=post_history.missing_since if post_history else None, capture_fingerprint=fingerprint)
 
 
 def _record(services: Services, state: ThreadState, outcome: str, capture: bool, actor: str,

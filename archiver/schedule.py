@@ -44,6 +44,9 @@ class ThreadState:
     last_captured_at: str
     last_changed_at: str
     gone_at: str | None = None
+    # what the last capture of the head version saw (``pipeline.capture_fingerprint``); None after a review
+    # or a "gone" answer, when the next capture must be merged in full
+    capture_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ threads = Table(
     Column("last_captured_at", String(20), nullable=False),
     Column("last_changed_at", String(20), nullable=False),
     Column("gone_at", String(20)),
+    Column("capture_fingerprint", String(64)),  # the head's last capture (pipeline.capture_fingerprint)
 )
 
 accounts = Table(

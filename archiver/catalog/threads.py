@@ -85,6 +85,15 @@ class Catalog:
             row = connection.execute(query).mappings().first()
         return ThreadState(**row) if row else None
 
+    def comment_count(self, platform: str, account_id: str, post_id: str, version: int) -> int | None:
+        """How many comments version ``version`` holds, when it is the indexed head (else None)."""
+        index = t.thread_index
+        query = select(index.c.comment_count).where(index.c.platform == platform, index.c.account_id == account_id,
+                                                    index.c.post_id == post_id, index.c.head_version == version)
+        with self._connect() as connection:
+            count = connection.execute(query).scalar()
+        return None if count is None else int(count)
+
     def threads(self, platform: str, account_id: str) -> Iterator[ThreadState]:
         query = (select(t.threads).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id)
                  .order_by(t.threads.c.post_id))
@@ -94,7 +103,8 @@ class Catalog:
 
     def record(self, state: ThreadState) -> None:
         """Insert or merge: the higher head version wins; capture times never move back; ``gone_at`` is
-        cleared when a later version is found present (the thread came back)."""
+        cleared when a later version is found present (the thread came back); the capture fingerprint is the
+        latest capture's of the head version."""
         threads = t.threads
         values = {f.name: getattr(state, f.name) for f in fields(state)}
         statement_ = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(threads)
@@ -111,6 +121,11 @@ class Catalog:
                 "activity": case((new.activity.is_(None), threads.c.activity), else_=new.activity),
                 "last_captured_at": case((new.last_captured_at > threads.c.last_captured_at, new.last_captured_at),
                                          else_=threads.c.last_captured_at),
+                "capture_fingerprint": case(
+                    (newer, new.capture_fingerprint),
+                    (and_(new.head_version == threads.c.head_version,
+                          new.last_captured_at >= threads.c.last_captured_at), new.capture_fingerprint),
+                    else_=threads.c.capture_fingerprint),
             })
         with self._connect() as connection, connection.begin():
             connection.execute(statement)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,7 +119,7 @@ def version_name(version: int) -> str:
 
 def parse_version(name: str) -> int | None:
     """The version number of a directory name written by ``version_name``, else None."""
-    if len(name) >= 6 and name[0] == "v" and name[1:].isdigit():
+    if len(name) >= 6 and name[0] == "v" and name[1:].isascii() and name[1:].isdigit():
         return int(name[1:])
     return None
 
@@ -140,9 +140,11 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
              previous: Previous | None = None, changes: Mapping[str, int] | None = None,
              volatile: tuple[str, ...] = ("reactions",), webhook_events: bytes | None = None,
              public: tuple[Thread, bytes] | None = None, organisation: str = "",
-             organisation_id: str | None = None, records: Mapping[str, Any] | None = None) -> Package:
+             organisation_id: str | None = None, records: Mapping[str, Any] | None = None,
+             skipped: Sequence[Mapping[str, Any]] = ()) -> Package:
     """All files of the package, manifest included. Same inputs, same bytes. ``records``: the account key,
-    classification and retention decision the package is stored under (kept in ``package.json``)."""
+    classification and retention decision the package is stored under (kept in ``package.json``).
+    ``skipped``: the version slots before this one that were abandoned unsealed (``{"version", "reason"}``)."""
     xml = io.BytesIO()
     write_thread_xml(thread, xml)
     files: dict[str, bytes] = {
@@ -180,6 +182,8 @@ def assemble(thread: Thread, raw: RawCapture, pdf: bytes, *, digest: str, create
         "version": version,
         "previous": None if previous is None else {"id": previous.id, "version": previous.version,
                                                    "content_hash": previous.content_hash},
+        # version slots between previous and this one that a stopped writer left unsealed (S3 keeps them)
+        **({"skipped_versions": [dict(s) for s in skipped]} if skipped else {}),
         "changes": dict(sorted((changes or {}).items())),
         "created": created,
         "software": {"name": "socialarkiv", "version": __version__},

@@ -139,15 +139,21 @@ def _sequence_problems(package: Path, meta: dict[str, object]) -> list[Problem]:
     if not isinstance(version, int) or version < 1 or version_name(version) != package.name:
         return [Problem(where, f"version {version!r} does not match the folder {package.name!r}")]
     previous = meta.get("previous")
-    if version == 1:
-        return [] if previous is None else [Problem(where, "version 1 names a previous version")]
-    if not isinstance(previous, dict) or previous.get("version") != version - 1:
-        return [Problem(where, f"version {version} does not name version {version - 1} as its previous")]
-    before = package.parent / version_name(version - 1) / PACKAGE_JSON
+    skipped = meta.get("skipped_versions") or []
+    gap = [s.get("version") if isinstance(s, dict) else None for s in skipped] if isinstance(skipped, list) else None
+    follows = version - 1 - len(gap or [])
+    if gap is None or gap != list(range(follows + 1, version)):
+        return [Problem(where, f"skipped_versions {skipped!r} are not the slots just before version {version}")]
+    if follows == 0:
+        return [] if previous is None else [Problem(where, f"version {version} names a previous version, but "
+                                                           "every slot before it is skipped")]
+    if not isinstance(previous, dict) or previous.get("version") != follows:
+        return [Problem(where, f"version {version} does not name version {follows} as its previous")]
+    before = package.parent / version_name(follows) / PACKAGE_JSON
     try:
         recorded = json.loads(before.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [Problem(str(before.parent), f"version {version - 1}, which {package.name} follows, is missing")]
+        return [Problem(str(before.parent), f"version {follows}, which {package.name} follows, is missing")]
     except (UnicodeDecodeError, json.JSONDecodeError):
         return [Problem(str(before), "not readable JSON")]
     if (recorded.get("id"), (recorded.get("content_hash") or {}).get("value")) != (

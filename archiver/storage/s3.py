@@ -13,7 +13,9 @@ applies: deletion and shortening are refused by the server itself.
 
 A writer that crashed part-way can rerun: packages are deterministic, so a conditional put that finds an
 object with the same checksum goes on. A *different* object in an unsealed slot means another writer is
-publishing the same version: ``AlreadyStored``, and the pipeline merges again on top of the winner.
+publishing the same version: ``AlreadyStored``, and the pipeline merges again on top of the winner; unless
+that object is older than ``abandon_after`` by the server's own clock: then its writer stopped part-way and
+will never seal it (``SlotAbandoned``), and the pipeline takes the next version, recording the skipped one.
 
 Quarantine records are stored without a lock (they are waiting for a fix, not records).
 """
@@ -24,6 +26,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import boto3
@@ -32,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..clock import parse_ts
 from ..config import CredentialResolver, StorageConfig, resolve_secret
-from ..errors import AlreadyStored, Locked, StorageError
+from ..errors import AlreadyStored, Locked, SlotAbandoned, StorageError
 from ..package.manifest import safe_relative
 from ..retention import Lock
 
@@ -43,10 +46,11 @@ _PRECONDITION = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
 
 
 class S3Store:
-    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+    def __init__(self, client: Any, bucket: str, prefix: str = "", *, abandon_after: float = 3600.0) -> None:
         self.client = client
         self.bucket = bucket
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+        self.abandon_after = abandon_after  # seconds
 
     @classmethod
     def from_config(cls, config: StorageConfig,
@@ -59,7 +63,7 @@ class S3Store:
             config=Config(s3={"addressing_style": config.addressing_style}, retries={"max_attempts": 5,
                                                                                      "mode": "standard"},
                           connect_timeout=10, read_timeout=60))
-        return cls(client, str(config.bucket), config.prefix)
+        return cls(client, str(config.bucket), config.prefix, abandon_after=config.abandon_after_minutes * 60)
 
     # ----------------------------------------------------------------------------------------------- reading
 
@@ -213,6 +217,10 @@ class S3Store:
             return checksum  # our own earlier attempt (packages are deterministic): go on
         if self._seal(package) is not None:
             raise AlreadyStored(f"{package} was stored by another writer")
+        age = _age(existing)
+        if age is not None and age >= self.abandon_after:
+            raise SlotAbandoned(f"{package} holds a different {relative.rsplit('/', 1)[-1]} written {age / 60:.0f} "
+                                "minutes ago and was never sealed: its writer stopped part-way")
         raise AlreadyStored(f"{package} is being stored by another writer (its slot holds a different "
                             f"{relative.rsplit('/', 1)[-1]} and no seal yet)")
 
@@ -265,3 +273,16 @@ def _code(exc: ClientError | BotoCoreError) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code", "unknown"))
     return exc.__class__.__name__
+
+
+def _age(head: Mapping[str, Any]) -> float | None:
+    """Seconds since the object was written, by the server's clock (its ``Date`` header against the object's
+    ``Last-Modified``), so a wrong clock here cannot make a slot look abandoned."""
+    written = head.get("LastModified")
+    served = (head.get("ResponseMetadata") or {}).get("HTTPHeaders", {}).get("date")
+    if written is None or not served:
+        return None
+    try:
+        return (parsedate_to_datetime(served) - written).total_seconds()
+    except (TypeError, ValueError):
+        return None

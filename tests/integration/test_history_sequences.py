@@ -170,3 +170,61 @@ def test_a_replayed_older_capture_never_rewinds_the_history(archive: Archive) ->
     stale = process(services, CaptureResult(ThreadRef("demo-facebook", POST_ID), str(evidence[0])))
     assert stale.status == "unchanged" and "older than the archived one" in stale.message
     assert archive.latest()[0] == 2
+
+
+def _night(archive: Archive, settings_change: dict[str, object] | None = None) -> tuple[dict[str, object], list[str]]:
+    """One night whose store reads are recorded: the files of stored versions it read back."""
+    archive.night += 1
+    end = START + timedelta(days=archive.night)
+    settings = make_settings(archive.tmp, archive.server.url, archive.page)
+    if settings_change:
+        from dataclasses import replace
+        settings = replace(settings, screening=replace(settings.screening, **settings_change))
+    services = services_for(settings, clock=FixedClock(end))
+    reads: list[str] = []
+    read = services.store.read
+
+    def recording(relative: str) -> bytes:
+        reads.append(relative)
+        return read(relative)
+
+    services.store.read = recording  # type: ignore[method-assign]
+    report = run(services, end - timedelta(days=1), end, run_id=f"night-{archive.night}")
+    assert not report.problems, report.to_dict()
+    return report.summary(), [r for r in reads if "/v0" in r]
+
+
+def test_an_unchanged_capture_is_recognised_without_reading_the_stored_version_back(archive: Archive) -> None:
+    archive.post.comments.append(_comment(3, "Ring meg på 912 34 567, jeg bor i Storgata 5."))  # screened
+    first, _ = _night(archive)
+    assert first["packages_written"] == 1
+
+    again, reads = _night(archive)
+    assert again["packages_unchanged"] == 1 and reads == [], "the unchanged capture read the head back"
+    services = services_for(make_settings(archive.tmp, archive.server.url, archive.page))
+    state = services.catalog.thread("facebook", DEMO_PAGE_ID, POST_ID)
+    assert state is not None and state.last_captured_at == "2026-11-04T01:30:00Z" and state.head_version == 1
+
+    # what else decides the merge (here the screening rules) changed: a full merge, then the shortcut again
+    stricter, reads = _night(archive, {"min_confidence": 0.9})
+    assert reads and stricter["packages_written"] + stricter["packages_unchanged"] == 1
+    assert _night(archive, {"min_confidence": 0.9})[1] == []
+
+    # a reaction count is volatile ([archive] volatile_fields): it changes neither content nor fingerprint
+    archive.comment(1)["like_count"] = 7
+    reactions, reads = _night(archive, {"min_confidence": 0.9})
+    assert reactions["packages_unchanged"] == 1 and reads == []
+
+    # the catalog lags behind the store (a run stopped between storing and recording): no shortcut
+    archive.comment(1)["message"] = "Når kommer brøytebilen til Storgata?"
+    edited, _ = _night(archive, {"min_confidence": 0.9})
+    assert edited["changes"] == {"edited": 1}
+    version, _thread = archive.latest()
+    from sqlalchemy import text
+    with services.catalog.engine.begin() as connection:
+        connection.execute(text("UPDATE threads SET head_version = head_version - 1"))
+    lagging, reads = _night(archive, {"min_confidence": 0.9})
+    assert lagging["packages_unchanged"] == 1 and reads, "a lagging catalog was trusted"
+    assert archive.latest()[0] == version
+    state = services.catalog.thread("facebook", DEMO_PAGE_ID, POST_ID)
+    assert state is not None and state.head_version == version, "the catalog did not catch up"
