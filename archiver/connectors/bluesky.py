@@ -73,15 +73,15 @@ class BlueskyConnector(HttpConnector):
 
     def pace(self, headers: Mapping[str, str]) -> float | None:
         reset = headers.get("ratelimit-reset")
-        seconds = int(reset) - self.clock.now().timestamp() if reset and reset.isdigit() else None
+        seconds = int(reset) - self.clock.now().timestamp() if reset and reset.isdecimal() else None
         return pace_until_reset(headers.get("ratelimit-remaining"), headers.get("ratelimit-limit"), seconds)
 
     def _wait(self, headers: Mapping[str, str]) -> float | None:
         retry = headers.get("retry-after")
-        if retry and retry.isdigit():
+        if retry and retry.isdecimal():
             return float(retry)
         reset = headers.get("ratelimit-reset")
-        if reset and reset.isdigit():
+        if reset and reset.isdecimal():
             return max(1.0, int(reset) - self.clock.now().timestamp())
         return None
 

@@ -88,15 +88,15 @@ class XConnector(HttpConnector):
 
     def pace(self, headers: Mapping[str, str]) -> float | None:
         reset = headers.get("x-rate-limit-reset")
-        seconds = int(reset) - self.clock.now().timestamp() if reset and reset.isdigit() else None
+        seconds = int(reset) - self.clock.now().timestamp() if reset and reset.isdecimal() else None
         return pace_until_reset(headers.get("x-rate-limit-remaining"), headers.get("x-rate-limit-limit"), seconds)
 
     def _rate_wait(self, headers: Mapping[str, str]) -> float:
         remaining = headers.get("x-rate-limit-remaining")
         reset = headers.get("x-rate-limit-reset")
-        if remaining and remaining.isdigit() and int(remaining) > 0:
+        if remaining and remaining.isdecimal() and int(remaining) > 0:
             return 10.0  # the hidden one-request-per-second limit of full-archive search
-        if reset and reset.isdigit():
+        if reset and reset.isdecimal():
             return min(901.0, max(10.0, int(reset) - self.clock.now().timestamp() + 10))
         return 60.0
 

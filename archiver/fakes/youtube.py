@@ -94,7 +94,7 @@ class FakeYouTubeServer(FakeApi):
     def _list(self, kind: str, items: list[dict[str, Any]], request: Request, cap: int) -> Reply:
         limit = max(1, min(int(request.query.get("maxResults") or 20), cap))
         token = request.query.get("pageToken") or ""
-        offset = int(token[3:]) if token.startswith("off") and token[3:].isdigit() else 0
+        offset = int(token[3:]) if token.startswith("off") and token[3:].isdecimal() else 0
         chunk = items[offset:offset + limit]
         body: dict[str, Any] = {"kind": kind, "etag": _etag(kind, offset, len(items))}
         if offset + limit < len(items):

@@ -63,6 +63,8 @@ EXTRACTION_FILES = ("arkivstruktur.xml", "endringslogg.xml", "loependeJournal.xm
                     "arkivuttrekk.xml")
 SCREENED = "*****"
 AGENT = "socialarkiv"
+# our own documents, read back with the parser the checks use (no DTD, no entities, no network)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 _UUID_NAMESPACE = uuid.UUID("7d3e8a51-2f0b-4c6e-9e1a-3b5d7c9f1e24")
 _PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "youtube": "YouTube",
                    "linkedin": "LinkedIn", "mastodon": "Mastodon", "bluesky": "Bluesky"}
@@ -565,7 +567,7 @@ def _addml(files: Mapping[str, bytes], period: Period, organisation: str, arkiv_
             _file_property(schema_props, schema, files[schema])
             _property(_properties(_property(schema_props, "type", "XML Schema")), "version", "5.0")
         info_props = _properties(_property(props, "info"))
-        tree = etree.fromstring(files[f"{name}.xml"])
+        tree = etree.fromstring(files[f"{name}.xml"], _PARSER)
         for element_name, path in paths:
             occurrence = _properties(_property(info_props, "numberOfOccurrences", element_name))
             _property(occurrence, "elementPath", path)

@@ -19,7 +19,7 @@ from ..connectors.base import RawCapture
 from ..connectors.bluesky import thread_nodes
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, mapping, required_timestamp, string, text, timestamp, url
+from .common import assemble_thread, dig, integer, mapping, required_timestamp, segment, string, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -147,7 +147,8 @@ def _fields(view: Mapping[str, Any], own_ids: frozenset[str]) -> dict[str, Any]:
         "attachments": tuple(_attachments(view.get("embed"))),
         "reactions": reactions,
         "visibility": "visible",
-        "permalink": f"https://bsky.app/profile/{handle or did}/post/{rkey}" if (handle or did) else None,
+        "permalink": f"https://bsky.app/profile/{segment(profile)}/post/{segment(rkey)}"
+        if (profile := handle or did) else None,
     }
 
 
@@ -170,7 +171,8 @@ def _attachments(embed: Any) -> list[Attachment]:
         quoted = mapping(embed.get("record"))
         uri = text(quoted.get("uri"))
         did = uri.split("/")[2] if uri and uri.startswith("at://") else None
-        link = f"https://bsky.app/profile/{did}/post/{uri.rsplit('/', 1)[-1]}" if uri and did else None
+        rkey = uri.rsplit("/", 1)[-1] if uri else ""
+        link = f"https://bsky.app/profile/{segment(did)}/post/{segment(rkey)}" if uri and did else None
         return [Attachment("link", link, None, "quoted post" + (" (unavailable)" if quoted.get("blocked")
                                                                 or quoted.get("notFound") else ""))]
     return []

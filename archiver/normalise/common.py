@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from ..clock import format_ts, parse_ts
 from ..config import AccountConfig
@@ -41,12 +42,17 @@ def url(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("http://", "https://")) else None
 
 
+def segment(value: str) -> str:
+    """``value`` as one percent-encoded segment of a URL we build (a handle or id can hold any character)."""
+    return quote(value.encode("utf-8", "surrogatepass"), safe="-._~:@")
+
+
 def integer(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value if value >= 0 else None
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isdecimal():
         return int(value)
     return None
 

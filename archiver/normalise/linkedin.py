@@ -18,7 +18,7 @@ from ..config import AccountConfig
 from ..connectors.base import RawCapture
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, required_timestamp, string, text, timestamp, url
+from .common import assemble_thread, dig, integer, required_timestamp, segment, string, text, timestamp, url
 
 __all__ = ["normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -79,7 +79,7 @@ def normalise_post(item: Mapping[str, Any], own_ids: Iterable[str] = (), account
         attachments=tuple(_content(item.get("content"))),
         reactions={},
         visibility="visible",
-        permalink=f"https://www.linkedin.com/feed/update/{urn}/",
+        permalink=f"https://www.linkedin.com/feed/update/{segment(urn)}/",
     )
 
 

@@ -24,7 +24,7 @@ from ..connectors.base import RawCapture
 from ..connectors.x import original_id, snowflake_time
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, History, Post, Thread, Version
-from .common import assemble_thread, dig, integer, mapping, text, timestamp, url
+from .common import assemble_thread, dig, integer, mapping, segment, text, timestamp, url
 
 __all__ = ["HIDDEN_REPLIES_GAP", "normalise", "normalise_comment", "normalise_post", "read"]
 
@@ -80,7 +80,7 @@ def normalise(raw: RawCapture, account: AccountConfig) -> Thread:
     originals = {version: original_id(t) for t in [root, *tweets.values(), *earlier.values()]
                  for version in _chain(t)}
     replies = sorted(tweets.values(), key=lambda t: (str(t.get("created_at") or ""), int(str(t["id"]))
-                                                     if str(t["id"]).isdigit() else 0))
+                                                     if str(t["id"]).isdecimal() else 0))
     comments = [_with_versions(normalise_comment(t, post.id, includes, own, originals), t, earlier) for t in replies]
     ids = {post.id, *(c.id for c in comments)}
     gaps = [HIDDEN_REPLIES_GAP]
@@ -168,7 +168,7 @@ def _fields(tweet: Mapping[str, Any], includes: _Includes, own_ids: frozenset[st
         "attachments": tuple(attachments),
         "reactions": reactions,
         "visibility": "visible",
-        "permalink": f"https://x.com/{username or 'i/web'}/status/{latest_id}",
+        "permalink": f"https://x.com/{segment(username) if username else 'i/web'}/status/{segment(latest_id)}",
     }
 
 

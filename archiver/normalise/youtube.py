@@ -19,7 +19,18 @@ from ..connectors.base import RawCapture
 from ..connectors.youtube import error_reasons
 from ..errors import RecordError
 from ..model import Attachment, Author, Comment, Post, Thread
-from .common import assemble_thread, dig, integer, mapping, required_timestamp, string, text, timestamp, tree_order, url
+from .common import (
+    assemble_thread,
+    dig,
+    integer,
+    mapping,
+    required_timestamp,
+    segment,
+    string,
+    text,
+    timestamp,
+    tree_order,
+)
 
 __all__ = ["normalise", "normalise_comment", "normalise_video", "read"]
 
@@ -72,7 +83,7 @@ def normalise_video(video: Mapping[str, Any], own_ids: Iterable[str] = ()) -> Po
     stats = mapping(video.get("statistics"))
     reactions = {k: v for k, v in (("like", integer(stats.get("likeCount"))),
                                    ("favorite", integer(stats.get("favoriteCount")))) if v is not None}
-    watch = f"https://www.youtube.com/watch?v={video_id}"
+    watch = f"https://www.youtube.com/watch?v={segment(video_id)}"
     return Post(
         id=video_id,
         author=Author(id=channel, display_name=text(snippet.get("channelTitle")),
@@ -107,7 +118,7 @@ def normalise_comment(item: Mapping[str, Any], video_id: str | None = None, own_
         text=string(snippet.get("textOriginal")) or string(snippet.get("textDisplay")),
         reactions={"like": likes} if likes is not None else {},
         visibility="hidden" if isinstance(status, str) and status != "published" else "visible",
-        permalink=url(f"https://www.youtube.com/watch?v={video}&lc={comment_id}") if video else None,
+        permalink=f"https://www.youtube.com/watch?v={segment(video)}&lc={segment(comment_id)}" if video else None,
     )
 
 

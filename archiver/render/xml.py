@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import IO, Any
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -20,6 +21,7 @@ __all__ = ["NS", "read_text", "thread_to_xml", "write_thread_xml"]
 NS = "urn:socialarkiv:thread:1"
 _Q = f"{{{NS}}}"
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
 
 
 def _el(into: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -40,6 +42,17 @@ def _mixed(into: etree._Element, name: str, text: str) -> etree._Element:
 
 def _attr(value: str) -> str:
     return _ILLEGAL.sub("\ufffd", value)
+
+
+def _uri(value: str) -> str:
+    """A URL as a valid ``xs:anyURI``: characters a URI cannot hold percent-encoded as UTF-8 (as browsers do
+    with an IRI), a ``%`` that starts no escape and every ``#`` after the first encoded too. The JSON keeps the
+    URL exactly as the platform gave it."""
+    fragment = value.find("#")
+    if fragment >= 0:
+        value = value[:fragment + 1] + value[fragment + 1:].replace("#", "%23")
+    encoded = quote(value.encode("utf-8", "surrogatepass"), safe="!#$%&'()*+,/:;=?@~")
+    return _STRAY_PERCENT.sub("%25", encoded)
 
 
 def _set_text(element: etree._Element, text: str) -> None:
@@ -79,7 +92,7 @@ def _attachments(parent: etree._Element, items: Iterable[Attachment]) -> None:
     for item in items:
         attrs = {"type": item.type}
         if item.url:
-            attrs["url"] = item.url
+            attrs["url"] = _uri(item.url)
         element = _el(container, "attachment", **attrs)
         if item.title is not None:
             _mixed(element, "title", item.title)
@@ -123,7 +136,7 @@ def _entry(parent: etree._Element, name: str, item: Post | Comment, depth: int |
     if item.edited_at is not None:
         _el(element, "edited", item.edited_at)
     if item.permalink is not None:
-        _el(element, "permalink", item.permalink)
+        _el(element, "permalink", _uri(item.permalink))
     _mixed(element, "text", item.text)
     _attachments(element, item.attachments)
     _reactions(element, item.reactions)
@@ -161,7 +174,7 @@ def thread_to_xml(thread: Thread) -> etree._Element:
     _mixed(source, "accountName", src.account_name)
     _el(source, "postId", src.post_id)
     if src.permalink is not None:
-        _el(source, "permalink", src.permalink)
+        _el(source, "permalink", _uri(src.permalink))
     _entry(root, "post", thread.post)
     comments = _el(root, "comments", count=str(len(thread.comments)))
     for comment, depth in thread.walk():
