@@ -16,7 +16,6 @@ process.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,9 +25,10 @@ from pathlib import Path
 
 work, database, catalogs = Path(sys.argv[1]), sys.argv[2], {"serial": sys.argv[3], "parallel": sys.argv[4]}
 root = Path(__file__).resolve().parents[2]
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
+sys.path.insert(0, str(root))
+from tests.tools.ports import free_port  # noqa: E402
+
+port = free_port()
 os.environ.update({
     "AIRFLOW_HOME": str(work / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"), "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
@@ -39,7 +39,6 @@ os.environ.update({
     "SOCIALARKIV__ARCHIVE__FIXED_CLOCK": "2026-11-21T02:00:00Z",
     "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
 })
-sys.path.insert(0, str(root))
 
 from archiver.clock import FixedClock, parse_ts  # noqa: E402
 from archiver.demo import start_demo_sources  # noqa: E402

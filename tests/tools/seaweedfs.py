@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from types import TracebackType
+
+from tests.tools.ports import free_ports
 
 ACCESS_KEY = "archiveadmin"
 SECRET_KEY = "archivesecret123"
@@ -24,20 +25,6 @@ SECRET_KEY = "archivesecret123"
 def weed_binary() -> str | None:
     beside = Path(sys.executable).parent / "weed"
     return str(beside) if beside.exists() else shutil.which("weed")
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets, ports = [], []
-    while len(ports) < count:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        sockets.append(s)
-        if port + 10000 < 65536:
-            ports.append(port)
-    for s in sockets:
-        s.close()
-    return ports
 
 
 class SeaweedS3:
@@ -53,7 +40,7 @@ class SeaweedS3:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         names = ["s3.port", "s3.port.grpc", "filer.port", "filer.port.grpc", "master.port", "master.port.grpc",
                  "volume.port", "volume.port.grpc", "admin.port", "admin.port.grpc"]
-        ports = dict(zip(names, _free_ports(len(names)), strict=True))
+        ports = dict(zip(names, free_ports(len(names), below=65536 - 10000), strict=True))
         self.ports = ports
         self.endpoint = f"http://127.0.0.1:{ports['s3.port']}"
         command = [binary, "mini", f"-dir={self.data_dir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",

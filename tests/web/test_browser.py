@@ -10,7 +10,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 
 from archiver.web.app import create_app
+from tests.tools.ports import free_port
 from tests.web.conftest import PASSWORD, USERS, Site, national_ids_in
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,17 +33,11 @@ pytestmark = [
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra of the lock file")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(site: Site) -> Iterator[str]:
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(site.services, session_secret=b"1" * 32), host="127.0.0.1", port=port,
                             log_level="warning", access_log=False)
     running = uvicorn.Server(config)
