@@ -108,7 +108,10 @@ class PdfRenderer:
             options = {"disable-local-file-access": None, "quiet": "", "encoding": "UTF-8",
                        "page-size": "A4", "margin-top": "14mm", "margin-bottom": "18mm",
                        "margin-left": "12mm", "margin-right": "12mm", "disable-javascript": None,
-                       "no-outline": None}
+                       "no-outline": None,
+                       # no network: every request goes to a proxy on a port nothing listens on (our HTML holds
+                       # no URL to fetch; this holds if it ever did)
+                       "proxy": "http://127.0.0.1:1"}
             raw = work / "raw.pdf"
             try:
                 pdfkit.from_string(html, str(raw), options=options, configuration=config, verbose=False)
@@ -158,7 +161,7 @@ class WeasyPrintRenderer:
 
     def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
         import weasyprint
-        from weasyprint.urls import URLFetcher
+        from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
         only_data_uris = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True, allow_redirects=False)
         if len(self._images) > 1024:  # emoji are few; anything else must not grow a long-lived worker
@@ -169,7 +172,8 @@ class WeasyPrintRenderer:
                 document = weasyprint.HTML(string=html, url_fetcher=only_data_uris)
                 document.write_pdf(raw, pdf_variant="pdf/a-2b", stylesheets=[self._css], font_config=self._fonts,
                                    cache=self._images, uncompressed_pdf=False)
-            except Exception as exc:  # WeasyPrint raises many kinds; the caller quarantines the thread
+            # WeasyPrint raises many kinds, a refused URL even as a BaseException; the caller quarantines
+            except (Exception, FatalURLFetchingError) as exc:
                 raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
             _finalise(raw, out, title=title, created=created, producer="WeasyPrint, pikepdf")
 

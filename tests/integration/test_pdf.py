@@ -15,7 +15,7 @@ import pytest
 
 from archiver.model import Thread
 from archiver.render.html import pdf_title, render_html
-from archiver.render.pdf import ENGINES, pdf_renderer
+from archiver.render.pdf import ENGINES, RenderError, pdf_renderer
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "valid" / "demo-road-works.json"
 CREATED = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)
@@ -107,6 +107,44 @@ def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, engine, tmp_p
     path.write_bytes(out.getvalue())
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "TOPSECRET" not in text and "<script>" in text and "INJECTED" in text.replace("\n", "")
+
+
+def test_the_renderer_itself_fetches_nothing_from_the_network_or_the_disk(engine, tmp_path):
+    """Defence in depth: even HTML that is not our template (an image, a stylesheet, a font, an iframe, a CSS
+    background pointing at a local server and at a local file) renders without a single request."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    requests: list[str] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }", encoding="utf-8")
+    with ThreadingHTTPServer(("127.0.0.1", 0), Recorder) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        html = (f'<html><head><title>t</title><link rel="stylesheet" href="{base}/style.css">'
+                f'<link rel="stylesheet" href="file://{secret}">'
+                f'<style>@import url("{base}/import.css"); @font-face {{ font-family: x; src: url("{base}/f.woff"); }}'
+                f' body {{ background: url("{base}/bg.png"); }}</style></head><body>'
+                f'<img src="{base}/img.png"><img src="file://{secret}"><iframe src="{base}/frame.html"></iframe>'
+                f'<object data="{base}/object.svg"></object><p>Tekst</p></body></html>')
+        out = io.BytesIO()
+        try:
+            pdf_renderer(engine).render(html, out, title="t", created=CREATED)
+        except RenderError as exc:  # refusing the page is safe too: it names the refused URL
+            assert "127.0.0.1" in str(exc) or "file" in str(exc) or "network" in str(exc), exc
+        server.shutdown()
+    assert requests == [], f"{engine} fetched {requests}"
 
 
 def test_the_property_checker_passes_the_rendition_and_names_each_fault(pdf):
