@@ -39,7 +39,7 @@ from .identifiers import (
 __all__ = ["CATEGORIES", "DETECTOR", "VERSION", "Detector", "Finding", "OrganisationProfile"]
 
 DETECTOR = "socialarkiv-rules"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: announced identifiers failing their check (Swedish 12-digit, kontonummer, phone)
 CATEGORIES = ("national_id", "phone", "email", "bank_account", "iban", "payment_card", "address", "person_name",
               "health", "other_special_category", "criminal_offence", "child_related")
 STRUCTURED = ("national_id", "iban", "payment_card", "bank_account", "phone", "email")  # overlap priority
@@ -206,9 +206,12 @@ class Detector:
     def _identifiers(self, text: str, lower: str, lang: str | None) -> Iterator[Finding]:
         for match in _NO_ACCOUNT_DOTTED.finditer(text):
             digits = "".join(match.groups())
-            if is_norwegian_account(digits) and not _near(lower, match.start(), _VETO_CONTEXT) \
-                    and digits not in self.profile.accounts:
+            if _near(lower, match.start(), _VETO_CONTEXT) or digits in self.profile.accounts:
+                continue
+            if is_norwegian_account(digits):
                 yield Finding(match.start(), match.end(), "bank_account", 0.97, "no-kontonummer")
+            elif _near(lower, match.start(), _ACCOUNT_CONTEXT):  # announced, in the account's grouping: a typo
+                yield Finding(match.start(), match.end(), "bank_account", 0.4, "no-kontonummer-checksum-invalid")
         for match in _NO11.finditer(text):
             digits = match.group(1) + match.group(2)
             start, end = match.span()
@@ -225,8 +228,12 @@ class Detector:
                 yield Finding(start, end, "national_id", 0.4, "no-checksum-invalid")
         for match in _SE12.finditer(text):
             kind = swedish_id_kind(match.group(0), self.today)
-            if kind and not _near(lower, match.start(), _VETO_CONTEXT):
+            if _near(lower, match.start(), _VETO_CONTEXT):
+                continue
+            if kind:
                 yield Finding(match.start(), match.end(), "national_id", 0.95, f"se-{kind}")
+            elif _near(lower, match.start(), _ID_CONTEXT):
+                yield Finding(match.start(), match.end(), "national_id", 0.4, "se-checksum-invalid")
         for match in _TEN.finditer(text):
             yield from self._ten_digits(match, lower, lang)
         for match in _HETU.finditer(text):
@@ -295,12 +302,15 @@ class Detector:
         bare = raw.isdigit()
         if bare and not _near(lower, start, _PHONE_CONTEXT):
             return None  # an 8-digit run alone is more often an order or customer number
+        possible = None
         for region in _LANG_REGIONS.get(lang, _LANG_REGIONS[None]):
             try:
                 number = phonenumbers.parse(raw, None if international else region)
             except phonenumbers.NumberParseException:
                 continue
             if not phonenumbers.is_valid_number(number):
+                if international and possible is None and phonenumbers.is_possible_number(number):
+                    possible = number
                 continue
             national = str(number.national_number)
             if number.country_code == 47 and national[:1] == "8":
@@ -309,6 +319,9 @@ class Detector:
                 return None
             confidence = 0.95 if international or _near(lower, start, _PHONE_CONTEXT) else 0.85
             return Finding(start, end, "phone", confidence, f"{phonenumbers.region_code_for_number(number)}")
+        if possible is not None and _near(lower, start, _PHONE_CONTEXT):
+            # announced and dialable, in a range the numbering plan does not assign (yet, or to fiction)
+            return Finding(start, end, "phone", 0.4, f"{phonenumbers.region_code_for_number(possible)}-unassigned")
         return None
 
     # ------------------------------------------------------------------------------------------ free text

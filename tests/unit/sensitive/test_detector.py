@@ -9,7 +9,7 @@ import pytest
 
 from archiver.sensitive import CATEGORIES, Detector, OrganisationProfile
 from archiver.sensitive.scoring import score
-from bench.bench_detect import load_generated, load_handwritten
+from bench.bench_detect import HELDOUT_2, load_generated, load_handwritten
 from bench.make_sensitive_eval import PROFILE, TODAY
 
 DETECTOR = Detector(today=TODAY, profile=OrganisationProfile.build(**PROFILE))
@@ -44,7 +44,23 @@ def test_an_invalid_number_with_context_is_low_confidence() -> None:
     assert finding.confidence < 0.5 and finding.detector == "socialarkiv-rules" and finding.version
 
 
-@pytest.mark.parametrize(("loader", "floor"), [(load_generated, 0.95), (load_handwritten, 0.85)])
+@pytest.mark.parametrize(("text", "unannounced", "lang", "category"), [
+    # 12 digits whose check digit is off
+    ("Mitt personnummer är 189604239883, kan ni kolla?", "Ärendet 189604239883 ligger kvar.", "sv", "national_id"),
+    # the kontonummer grouping, mod 11 off
+    ("Kontonr 2801 45 67890 – refusjonen kom aldri.", "Referanse 2801 45 67890 i brevet.", "nb", "bank_account"),
+    # dialable, in a range not assigned (the UK's drama numbers)
+    ("my phone is +44 7700 900123", "reference +44 7700 900123", "en", "phone"),
+])
+def test_an_announced_identifier_that_fails_its_check_is_reported_at_low_confidence(
+        text: str, unannounced: str, lang: str, category: str) -> None:
+    [finding] = DETECTOR.detect(text, lang)
+    assert finding.category == category and finding.confidence < 0.5  # below the screening default (0.5)
+    assert [f for f in DETECTOR.detect(unannounced, lang) if f.category == category] == []
+
+
+@pytest.mark.parametrize(("loader", "floor"), [(load_generated, 0.95), (load_handwritten, 0.85),
+                                              (lambda: load_handwritten(HELDOUT_2), 0.80)])
 def test_evaluation_sets_stay_above_their_floor(loader, floor) -> None:  # type: ignore[no-untyped-def]
     records = loader()
     predicted = [[f.to_entity() for f in DETECTOR.detect(r["text"], r["lang"])] for r in records]
