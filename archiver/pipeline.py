@@ -193,7 +193,7 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
     """The default adapters: platform connectors over HTTP, the filesystem store, the configured PDF engine."""
     from .connectors import connector_class
     from .normalise import normaliser_for
-    from .render.html import pdf_title, render_html
+    from .render.html import VOLUME_COMMENTS, pdf_title, render_html, render_volumes
     from .render.pdf import PdfRenderer, WeasyPrintRenderer, pdf_renderer
 
     clock = clock or (FixedClock(parse_ts(settings.fixed_clock)) if settings.fixed_clock else SystemClock())
@@ -207,9 +207,13 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
     def render_pdf(thread: Thread, rendered_at: str) -> bytes:
         if not renderer:
             renderer.append(pdf_renderer(settings.pdf_engine))
-        out = io.BytesIO()
-        renderer[0].render(render_html(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
-                           created=parse_ts(rendered_at))
+        out, engine = io.BytesIO(), renderer[0]
+        if isinstance(engine, WeasyPrintRenderer) and len(thread.comments) > VOLUME_COMMENTS:
+            engine.render_volumes(render_volumes(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
+                                  created=parse_ts(rendered_at))
+        else:
+            engine.render(render_html(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
+                          created=parse_ts(rendered_at))
         return out.getvalue()
 
     screen, public = _screening(settings)

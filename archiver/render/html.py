@@ -22,7 +22,11 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..model import Attachment, Author, Comment, Post, Thread
 
-__all__ = ["EMOJI_FONT", "render_html", "text_to_html"]
+__all__ = ["EMOJI_FONT", "VOLUME_COMMENTS", "render_html", "render_volumes", "text_to_html"]
+
+# a thread with more comments is laid out in volumes of this many (bounded memory: laying out 20,000 comments
+# at once took WeasyPrint 4 GB); the volumes are one PDF, each numbered "del k / n, side x / y"
+VOLUME_COMMENTS = 2000
 
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -138,7 +142,21 @@ def _human(timestamp: str) -> str:
     return timestamp.replace("T", " ").replace("Z", " UTC")
 
 
-def render_html(thread: Thread, *, rendered_at: str) -> str:
+def render_volumes(thread: Thread, *, rendered_at: str, size: int = VOLUME_COMMENTS) -> list[str]:
+    """The thread as one HTML page per volume of ``size`` comments in reply-tree order: every volume has the
+    capture header and says which comments it holds; the post opens the first, the rendering note ends the
+    last. A thread of ``size`` comments or fewer is one volume, the page ``render_html`` gives."""
+    walk = list(thread.walk())
+    count = max(1, -(-len(walk) // size))
+    return [render_html(thread, rendered_at=rendered_at, volume=(k + 1, count, walk[k * size:(k + 1) * size],
+                                                                  k * size + 1))
+            for k in range(count)]
+
+
+def render_html(thread: Thread, *, rendered_at: str,
+                volume: tuple[int, int, list[tuple[Comment, int]], int] | None = None) -> str:
+    """The thread as one HTML page; ``volume``: (number, of, its comments with depths, number of its first
+    comment) for one volume of a long thread (``render_volumes``)."""
     src = thread.source
     completeness = thread.provenance.completeness
     context: dict[str, Any] = {
@@ -150,8 +168,12 @@ def render_html(thread: Thread, *, rendered_at: str) -> str:
         "captured_to": _human(thread.provenance.capture_ended_at).replace(" UTC", ""),
         "captured": completeness.captured_comment_count, "reported": completeness.reported_comment_count,
         "gaps": completeness.gaps,
-        "post": _view(thread.post),
-        "comments": ((_view(c), depth) for c, depth in thread.walk()),
+        "post": _view(thread.post) if volume is None or volume[0] == 1 else None,
+        "comments": ((_view(c), depth) for c, depth in (thread.walk() if volume is None else volume[2])),
+        "volume": None if volume is None or volume[1] == 1 else {
+            "number": volume[0], "of": volume[1], "first": volume[3], "last": volume[3] + len(volume[2]) - 1,
+            "total": len(thread.comments)},
+        "closing": volume is None or volume[0] == volume[1],
         "software": f"socialarkiv {__version__}", "rendered_at": _human(rendered_at).replace(" UTC", ""),
         "screening": _screening_view(thread),
     }

@@ -137,7 +137,7 @@ class PdfRenderer:
 
 
 # Page numbers "n / N" at the foot, as the wkhtmltopdf engine draws them with Ghostscript.
-_WEASYPRINT_CSS = """@page { @bottom-center { content: counter(page) " / " counter(pages);
+_WEASYPRINT_CSS = """@page { @bottom-center { content: %s counter(page) " / " counter(pages);
   font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #404040; } }"""
 
 
@@ -156,26 +156,53 @@ class WeasyPrintRenderer:
             raise RenderError(f"the weasyprint engine needs WeasyPrint and pango: {exc}") from exc
         # shared by every rendering of this renderer: fonts, the page CSS and decoded (emoji) images
         self._fonts = FontConfiguration()
-        self._css = weasyprint.CSS(string=_WEASYPRINT_CSS, font_config=self._fonts)
+        self._css = weasyprint.CSS(string=_WEASYPRINT_CSS % "", font_config=self._fonts)
         self._images: dict[str, object] = {}
 
     def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
+        self.render_volumes([html], out, title=title, created=created)
+
+    def render_volumes(self, volumes: list[str], out: BinaryIO, *, title: str, created: datetime) -> None:
+        """One PDF/A-2b of several HTML volumes (``render_volumes`` in ``html.py``), laid out one at a time so
+        memory stays that of one volume; each volume's pages are numbered "del k / n · x / y"."""
+        import pikepdf
+        import weasyprint
+
+        if len(self._images) > 1024:  # emoji are few; anything else must not grow a long-lived worker
+            self._images.clear()
+        with tempfile.TemporaryDirectory(prefix="socialarkiv-pdf-") as tmp, _source_date(created):
+            parts = []
+            for number, html in enumerate(volumes, start=1):
+                css = self._css if len(volumes) == 1 else weasyprint.CSS(
+                    string=_WEASYPRINT_CSS % f'"del {number} / {len(volumes)} · "', font_config=self._fonts)
+                parts.append(self._layout(html, Path(tmp) / f"volume-{number:04d}.pdf", css))
+            raw = parts[0]
+            if len(parts) > 1:
+                raw = Path(tmp) / "volumes.pdf"
+                with pikepdf.open(parts[0]) as whole:
+                    others = [pikepdf.open(part) for part in parts[1:]]
+                    try:
+                        for other in others:
+                            whole.pages.extend(other.pages)
+                        whole.save(raw)
+                    finally:
+                        for other in others:
+                            other.close()
+            _finalise(raw, out, title=title, created=created, producer="WeasyPrint, pikepdf")
+
+    def _layout(self, html: str, path: Path, css: object) -> Path:
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
         only_data_uris = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True, allow_redirects=False)
-        if len(self._images) > 1024:  # emoji are few; anything else must not grow a long-lived worker
-            self._images.clear()
-        with tempfile.TemporaryDirectory(prefix="socialarkiv-pdf-") as tmp, _source_date(created):
-            raw = Path(tmp) / "weasy.pdf"
-            try:
-                document = weasyprint.HTML(string=html, url_fetcher=only_data_uris)
-                document.write_pdf(raw, pdf_variant="pdf/a-2b", stylesheets=[self._css], font_config=self._fonts,
-                                   cache=self._images, uncompressed_pdf=False)
-            # WeasyPrint raises many kinds, a refused URL even as a BaseException; the caller quarantines
-            except (Exception, FatalURLFetchingError) as exc:
-                raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
-            _finalise(raw, out, title=title, created=created, producer="WeasyPrint, pikepdf")
+        try:
+            document = weasyprint.HTML(string=html, url_fetcher=only_data_uris)
+            document.write_pdf(path, pdf_variant="pdf/a-2b", stylesheets=[css], font_config=self._fonts,
+                               cache=self._images, uncompressed_pdf=False)
+        # WeasyPrint raises many kinds, a refused URL even as a BaseException; the caller quarantines
+        except (Exception, FatalURLFetchingError) as exc:
+            raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
+        return path
 
 
 _ENVIRONMENT = threading.Lock()

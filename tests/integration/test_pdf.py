@@ -109,6 +109,33 @@ def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, engine, tmp_p
     assert "TOPSECRET" not in text and "<script>" in text and "INJECTED" in text.replace("\n", "")
 
 
+def test_a_long_thread_is_laid_out_in_volumes_of_one_pdf_a(thread, tmp_path):
+    """Volumes bound WeasyPrint's memory (a 20,000-comment thread took 4 GB laid out at once): one PDF/A, every
+    comment in reply-tree order, the post once, each page numbered within its volume, the same bytes twice."""
+    from archiver.package.pdfa import pdfa_problems
+    from archiver.render.html import render_volumes
+
+    renderer = pdf_renderer("weasyprint")
+    pages = render_volumes(thread, rendered_at="2026-11-02T01:30:00Z", size=2)
+    assert len(pages) == -(-len(thread.comments) // 2) >= 2
+
+    def render() -> bytes:
+        out = io.BytesIO()
+        renderer.render_volumes(pages, out, title=pdf_title(thread), created=CREATED)
+        return out.getvalue()
+
+    data = render()
+    assert pdfa_problems(data, "thread.pdf") == [] and render() == data
+    path = tmp_path / "volumes.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert [f"del {k} / {len(pages)}" in flat for k in range(1, len(pages) + 1)] == [True] * len(pages)
+    assert flat.count("Hvor lenge skal Kirkegata være stengt?") == 1 and flat.count("Gjengitt av") == 1
+    positions = [flat.find(" ".join(c.text.split()[:4])) for c, _depth in thread.walk()]
+    assert -1 not in positions and positions == sorted(positions), "a comment is missing or out of order"
+
+
 def test_the_renderer_itself_fetches_nothing_from_the_network_or_the_disk(engine, tmp_path):
     """Defence in depth: even HTML that is not our template (an image, a stylesheet, a font, an iframe, a CSS
     background pointing at a local server and at a local file) renders without a single request."""
