@@ -69,6 +69,8 @@ def test_history_webhook_and_screening_settings_have_defaults_and_are_read():
     ({"screening": {"min_confidence": 2}}, "min_confidence"),
     ({"screening": {"phones": "69 10 80 00"}}, "list of strings"),
     ({"screening": {"skjermingshjemmel": " "}}, "skjermingshjemmel"),
+    ({"storage": {"kind": "s3", "bucket": "arkiv", "abandon_after_minutes": "an hour"}}, "abandon_after_minutes"),
+    ({"storage": {"kind": "s3", "bucket": "arkiv", "abandon_after_minutes": -1}}, "abandon_after_minutes"),
 ])
 def test_table_mistakes_are_named(tables, message):
     with pytest.raises(ConfigError, match=message):
