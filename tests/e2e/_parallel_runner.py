@@ -2,11 +2,16 @@
 then in parallel, each into its own archive and catalog.
 
 Usage: python _parallel_runner.py WORKDIR AIRFLOW_DATABASE_URL SERIAL_CATALOG_URL PARALLEL_CATALOG_URL
+       [LocalExecutor | CeleryExecutor REDIS_URL]
 
 * serial: ``dag.test()``: every task in this process, one after the other; archive in WORKDIR/serial.
-* parallel: Airflow's LocalExecutor with ``parallelism`` 4 (``dag.test(use_executor=True)``): the mapped
-  capture and process tasks run in four worker processes at once, which reach the task API through a real
-  ``airflow api-server`` started here on 127.0.0.1; archive in WORKDIR/parallel.
+* parallel, ``dag.test(use_executor=True)`` with ``parallelism`` 4; the task processes reach the task API
+  through a real ``airflow api-server`` started here on 127.0.0.1; archive in WORKDIR/parallel:
+  * LocalExecutor (the default): four task processes of this machine at once;
+  * CeleryExecutor, as docker/compose.yaml runs it: the scheduler loop here queues every task on the Redis broker
+    at REDIS_URL (a database of its own: tasks land on Celery's "default" queue, because Airflow's serialised DAG
+    forgets ``[operators] default_queue``) and two ``airflow celery worker`` processes of concurrency 2 each,
+    started here, take them; Celery's results go to the Airflow database.
 
 The archive's clock and the fakes' clock are fixed (``SOCIALARKIV__ARCHIVE__FIXED_CLOCK``) so both runs can
 be compared byte for byte. Prints one JSON line: per run the DagRun state, the run report and the peak number
@@ -24,6 +29,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 work, database, catalogs = Path(sys.argv[1]), sys.argv[2], {"serial": sys.argv[3], "parallel": sys.argv[4]}
+executor = sys.argv[5] if len(sys.argv) > 5 else "LocalExecutor"
 root = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(root))
 from tests.tools.ports import free_port  # noqa: E402
@@ -32,22 +38,61 @@ port = free_port()
 os.environ.update({
     "AIRFLOW_HOME": str(work / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"), "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database, "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database, "AIRFLOW__CORE__EXECUTOR": executor,
     "AIRFLOW__CORE__PARALLELISM": "4", "AIRFLOW__API_AUTH__JWT_SECRET": "parallel-test-secret-not-secret",
     "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
     "AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(port),
     "SOCIALARKIV__ARCHIVE__FIXED_CLOCK": "2026-11-21T02:00:00Z",
     "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
 })
+if executor == "CeleryExecutor":
+    os.environ.update({
+        "AIRFLOW__CELERY__BROKER_URL": sys.argv[6],
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + database.replace("postgresql+psycopg2://", "postgresql://"),
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+    })
 
 from archiver.clock import FixedClock, parse_ts  # noqa: E402
 from archiver.demo import start_demo_sources  # noqa: E402
 
 
 def api_server(running: ExitStack) -> None:
-    log = running.enter_context(open(work / "api-server.log", "wb"))
-    process = subprocess.Popen([sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1",
-                                "--port", str(port), "--workers", "1"], stdout=log, stderr=subprocess.STDOUT,
+    process = _airflow(running, "api-server", ["api-server", "--host", "127.0.0.1", "--port", str(port),
+                                               "--workers", "1"])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"airflow api-server exited {process.returncode}: see {work / 'api-server.log'}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"airflow api-server did not answer within 120 s: see {work / 'api-server.log'}")
+
+
+def celery_workers(running: ExitStack) -> None:
+    """Two Celery workers of concurrency 2, ready before the run starts."""
+    workers = [_airflow(running, f"celery-worker-{n}", ["celery", "worker", "--concurrency", "2",
+                                                         "--celery-hostname", f"socialarkiv-test-{n}@127.0.0.1",
+                                                         "--skip-serve-logs", "--without-gossip", "--without-mingle"])
+               for n in (1, 2)]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for n, worker in enumerate(workers, start=1):
+            if worker.poll() is not None:
+                raise SystemExit(f"celery worker {n} exited {worker.returncode}: see {work}/celery-worker-{n}.log")
+        logs = [(work / f"celery-worker-{n}.log").read_text(errors="replace") for n in (1, 2)]
+        if all(" ready." in log for log in logs):
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"the celery workers were not ready within 120 s: see {work}/celery-worker-*.log")
+
+
+def _airflow(running: ExitStack, name: str, arguments: list[str]) -> subprocess.Popen[bytes]:
+    """Start ``airflow ARGUMENTS`` in its own process group, logging to WORKDIR/NAME.log; stopped on exit."""
+    log = running.enter_context(open(work / f"{name}.log", "wb"))
+    process = subprocess.Popen([sys.executable, "-m", "airflow", *arguments], stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
 
     def stop() -> None:
@@ -59,16 +104,7 @@ def api_server(running: ExitStack) -> None:
             process.wait()
 
     running.callback(stop)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"airflow api-server exited {process.returncode}: see {work / 'api-server.log'}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"airflow api-server did not answer within 120 s: see {work / 'api-server.log'}")
+    return process
 
 
 def main() -> None:
@@ -90,11 +126,40 @@ def main() -> None:
             os.environ["SOCIALARKIV__ARCHIVE__CATALOG"] = catalogs[mode]
             if mode == "parallel":
                 api_server(running)
+                if executor == "CeleryExecutor":
+                    celery_workers(running)
             run = dag.test(run_conf={"config": str(home / config.name)}, use_executor=mode == "parallel")
             reports = sorted((home / "archive" / "reports").glob("*.json"))
             results[mode] = {"state": str(run.state), "peak_running_at_once": _peak_overlap(run.run_id, database),
-                             "report": json.loads(reports[-1].read_text()) if reports else None}
+                             "report": json.loads(reports[-1].read_text()) if reports else None,
+                             "task_instances": _task_instances(run.run_id, database)}
+            if mode == "parallel" and executor == "CeleryExecutor":
+                results[mode]["celery"] = _celery_outcomes(database)
     print(json.dumps(results))
+
+
+def _task_instances(run_id: str, database: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM task_instance WHERE run_id = :run"),
+                                   {"run": run_id}).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def _celery_outcomes(database: str) -> dict[str, object]:
+    """What Celery recorded: task states in its result backend, tasks each worker finished (from its log)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        states = dict(connection.execute(text("SELECT status, count(*) FROM celery_taskmeta GROUP BY status")).all())
+    engine.dispose()
+    finished = {f"worker-{n}": (work / f"celery-worker-{n}.log").read_text(errors="replace").count("] succeeded in ")
+                for n in (1, 2)}
+    return {"result_states": {str(k): int(v) for k, v in states.items()}, "finished_by_worker": finished}
 
 
 def _peak_overlap(run_id: str, database: str) -> int:

@@ -1,8 +1,9 @@
 """Correct under parallelism, on PostgreSQL.
 
-* The nightly DAG run by Airflow's LocalExecutor with parallelism 4 (four task processes at once, through a
-  real ``airflow api-server``) stores exactly the packages of a serial ``dag.test()`` run, byte for byte, one
-  version per thread, and the same catalog.
+* The nightly DAG run by Airflow's CeleryExecutor, as docker/compose.yaml deploys it (the Redis at
+  127.0.0.1:6379 as broker, two ``airflow celery worker`` processes of concurrency 2, a real
+  ``airflow api-server``; parallelism 4), stores exactly the packages of a serial ``dag.test()`` run, byte for
+  byte, one version per thread, and the same catalog.
 * Four workers processing the same capture of one thread at the same moment store one version, not four.
 * Four workers with four different captures of one thread store a gapless chain of versions.
 """
@@ -49,11 +50,33 @@ def _catalog(url: str) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in rows]
 
 
+def _empty_redis_database() -> str:
+    """The URL of an empty database of the Redis at 127.0.0.1:6379 (its tasks and nobody else's), or skip."""
+    redis = pytest.importorskip("redis")
+    for number in range(15, 0, -1):
+        client = redis.Redis(host="127.0.0.1", port=6379, db=number, socket_connect_timeout=3)
+        try:
+            if client.dbsize() == 0:
+                return f"redis://127.0.0.1:6379/{number}"
+        except redis.RedisError as exc:
+            pytest.skip(f"the CeleryExecutor run needs Redis at 127.0.0.1:6379: {exc}")
+        finally:
+            client.close()
+    pytest.skip("every database of the Redis at 127.0.0.1:6379 holds keys; the Celery broker needs an empty one")
+
+
 def test_parallel_nightly_run_stores_exactly_the_packages_of_a_serial_run(tmp_path: Path) -> None:
+    broker = _empty_redis_database()
     with postgres_database("socialarkiv_af") as airflow, postgres_database("socialarkiv_serial") as one, \
             postgres_database("socialarkiv_parallel") as four:
-        result = subprocess.run([sys.executable, str(RUNNER), str(tmp_path), airflow, one, four],
-                                capture_output=True, text=True, timeout=900, env=dict(os.environ))
+        try:
+            result = subprocess.run([sys.executable, str(RUNNER), str(tmp_path), airflow, one, four,
+                                     "CeleryExecutor", broker], capture_output=True, text=True, timeout=900,
+                                    env=dict(os.environ))
+        finally:
+            import redis
+
+            redis.Redis.from_url(broker).flushdb()
         assert result.returncode == 0, result.stderr[-4000:]
         outcomes = json.loads(result.stdout.strip().splitlines()[-1])
         serial_catalog, parallel_catalog = _catalog(one), _catalog(four)
@@ -63,7 +86,11 @@ def test_parallel_nightly_run_stores_exactly_the_packages_of_a_serial_run(tmp_pa
     for outcome in (serial, parallel):
         assert outcome["state"] in ("success", "DagRunState.SUCCESS"), outcome
         assert outcome["report"]["packages_written"] == outcome["report"]["threads"] == 23, outcome["report"]
-    assert parallel["peak_running_at_once"] >= 2, "the LocalExecutor never ran two tasks at once"
+    assert parallel["peak_running_at_once"] >= 2, "the Celery workers never ran two tasks at once"
+    celery = parallel["celery"]
+    assert celery["result_states"] == {"SUCCESS": parallel["task_instances"]}, celery
+    assert sum(celery["finished_by_worker"].values()) == parallel["task_instances"], celery
+    assert all(count > 0 for count in celery["finished_by_worker"].values()), "one Celery worker took every task"
     assert serial["peak_running_at_once"] == 1
     assert sorted(parallel_files) == sorted(serial_files)
     assert [name for name in serial_files if parallel_files[name] != serial_files[name]] == []
