@@ -51,6 +51,7 @@ class WebhookServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: WebhookServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall per reply
     timeout = 30  # seconds a client may take to send its request: a stalled one cannot hold a thread forever
 
     def do_GET(self) -> None:
