@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from .package.build import (
     EVIDENCE,
     PACKAGE_JSON,
     THREAD_JSON,
+    Package,
     Previous,
     account_dir,
     assemble,
@@ -519,29 +521,13 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
             legal_hold=services.catalog.active_hold(platform, account_id, ref.post_id))
         records = {"account_key": account.key, "classification": account.classification,
                    "retention": {k: v for k, v in lock.to_dict().items() if k != "legal_hold"}}
-        skipped: list[dict[str, Any]] = []
-        while True:
-            package = assemble(thread, raw, pdf, digest=digest, created=observed, version=version,
-                               previous=previous, changes=kinds, volatile=volatile, webhook_events=webhook_events,
-                               public=(public, public_pdf) if public is not None and public_pdf is not None else None,
-                               organisation=services.settings.organisation,
-                               organisation_id=services.settings.organisation_id, records=records, skipped=skipped)
-            try:
-                location: str | None = services.store.publish(package.relative_dir, package.files, lock)
-            except AlreadyStored:
-                log.info("%s thread %s: version %d was stored by another worker; merging again", platform,
-                         ref.post_id, version)
-                location = None
-            except SlotAbandoned as exc:
-                if len(skipped) >= MAX_SKIPPED_SLOTS:
-                    raise StorageError(f"{platform} thread {ref.post_id}: {len(skipped) + 1} version slots in a "
-                                       f"row were left unsealed ({exc}); check the S3 server") from exc
-                log.warning("%s thread %s: %s; storing version %d instead", platform, ref.post_id, exc, version + 1)
-                audit(services, "slot-abandoned", package.relative_dir, details={"reason": str(exc)})
-                skipped.append({"version": version, "reason": ABANDONED_SLOT})
-                version += 1
-                continue
-            break
+        build = partial(assemble, thread, raw, pdf, digest=digest, created=observed, previous=previous,
+                        changes=kinds, volatile=volatile, webhook_events=webhook_events,
+                        public=(public, public_pdf) if public is not None and public_pdf is not None else None,
+                        organisation=services.settings.organisation,
+                        organisation_id=services.settings.organisation_id, records=records)
+        package, location = _publish_first_free_slot(services, ref, platform, version, build, lock)
+        version = package.version
         if location is None:
             continue
         audit(services, "package", package.id, details={
@@ -560,6 +546,31 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         f"another writer was storing version {version} of this thread and has not sealed it yet "
         f"({services.store.location(package_dir(platform, account_id, ref.post_id, version))}); the next run "
         "archives this capture's comments (the capture is kept as evidence)"))
+
+
+def _publish_first_free_slot(services: Services, ref: ThreadRef, platform: str, version: int,
+                             build: Callable[..., Package], lock: Lock
+                             ) -> tuple[Package, str | None]:
+    """Publish the package of ``version``, or of the first later version whose slot is not abandoned (each
+    abandoned slot is audited and named in the package's ``skipped_versions``). The location is None when
+    another worker stored that version first: the caller merges again on top of it."""
+    skipped: list[dict[str, Any]] = []
+    while True:
+        package = build(version=version, skipped=skipped)
+        try:
+            return package, services.store.publish(package.relative_dir, package.files, lock)
+        except AlreadyStored:
+            log.info("%s thread %s: version %d was stored by another worker; merging again", platform,
+                     ref.post_id, version)
+            return package, None
+        except SlotAbandoned as exc:
+            if len(skipped) >= MAX_SKIPPED_SLOTS:
+                raise StorageError(f"{platform} thread {ref.post_id}: {len(skipped) + 1} version slots in a "
+                                   f"row were left unsealed ({exc}); check the S3 server") from exc
+            log.warning("%s thread %s: %s; storing version %d instead", platform, ref.post_id, exc, version + 1)
+            audit(services, "slot-abandoned", package.relative_dir, details={"reason": str(exc)})
+            skipped.append({"version": version, "reason": ABANDONED_SLOT})
+            version += 1
 
 
 def _catch_up(services: Services, latest: Head) -> None:
