@@ -130,48 +130,46 @@ def main() -> None:
                     celery_workers(running)
             run = dag.test(run_conf={"config": str(home / config.name)}, use_executor=mode == "parallel")
             reports = sorted((home / "archive" / "reports").glob("*.json"))
-            results[mode] = {"state": str(run.state), "peak_running_at_once": _peak_overlap(run.run_id, database),
+            spans = _rows("SELECT start_date, end_date FROM task_instance WHERE run_id = :run", run=run.run_id)
+            results[mode] = {"state": str(run.state), "peak_running_at_once": _peak_overlap(spans),
                              "report": json.loads(reports[-1].read_text()) if reports else None,
-                             "task_instances": _task_instances(run.run_id, database)}
+                             "task_instances": len(spans)}
             if mode == "parallel" and executor == "CeleryExecutor":
-                results[mode]["celery"] = _celery_outcomes(database)
+                results[mode]["celery"] = _celery_outcomes(len(spans))
     print(json.dumps(results))
 
 
-def _task_instances(run_id: str, database: str) -> int:
+def _rows(sql: str, **parameters: object) -> list[tuple[object, ...]]:
+    """The rows of one query on the Airflow database."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database)
     with engine.connect() as connection:
-        count = connection.execute(text("SELECT count(*) FROM task_instance WHERE run_id = :run"),
-                                   {"run": run_id}).scalar_one()
+        rows = [tuple(row) for row in connection.execute(text(sql), parameters).all()]
     engine.dispose()
-    return int(count)
+    return rows
 
 
-def _celery_outcomes(database: str) -> dict[str, object]:
-    """What Celery recorded: task states in its result backend, tasks each worker finished (from its log)."""
-    from sqlalchemy import create_engine, text
+def _celery_outcomes(tasks: int) -> dict[str, object]:
+    """What Celery recorded: task states in its result backend, tasks each worker finished (from its log).
 
-    engine = create_engine(database)
-    with engine.connect() as connection:
-        states = dict(connection.execute(text("SELECT status, count(*) FROM celery_taskmeta GROUP BY status")).all())
-    engine.dispose()
-    finished = {f"worker-{n}": (work / f"celery-worker-{n}.log").read_text(errors="replace").count("] succeeded in ")
-                for n in (1, 2)}
-    return {"result_states": {str(k): int(v) for k, v in states.items()}, "finished_by_worker": finished}
+    A Celery task ends a moment after its task instance reports success to the API server, so the last ones
+    may still be STARTED when the DagRun is done: wait (up to 60 s) until every task has a final state."""
+    deadline = time.monotonic() + 60
+    while True:
+        states = {str(k): int(str(v)) for k, v in _rows("SELECT status, count(*) FROM celery_taskmeta GROUP BY status")}
+        logs = {f"worker-{n}": (work / f"celery-worker-{n}.log").read_text(errors="replace") for n in (1, 2)}
+        finished = {worker: log.count("] succeeded in ") for worker, log in logs.items()}
+        settled = sum(states.values()) >= tasks and not {"PENDING", "STARTED"} & set(states)
+        if (settled and sum(finished.values()) >= tasks) or time.monotonic() > deadline:
+            return {"result_states": states, "finished_by_worker": finished}
+        time.sleep(0.5)
 
 
-def _peak_overlap(run_id: str, database: str) -> int:
-    """How many of the run's task instances ran at the same moment, from their start and end times."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT start_date, end_date FROM task_instance WHERE run_id = :run "
-                                       "AND start_date IS NOT NULL AND end_date IS NOT NULL"), {"run": run_id}).all()
-    engine.dispose()
-    events = sorted([(start, 1) for start, _ in rows] + [(end, -1) for _, end in rows])
+def _peak_overlap(spans: list[tuple[object, ...]]) -> int:
+    """How many task instances ran at the same moment, from their (start, end) times."""
+    ran = [(start, end) for start, end in spans if start is not None and end is not None]
+    events = sorted([(start, 1) for start, _ in ran] + [(end, -1) for _, end in ran])
     peak = running = 0
     for _, step in events:
         running += step
