@@ -422,10 +422,8 @@ def _unchanged_capture(services: Services, ref: ThreadRef, account: AccountConfi
     observed = snapshot.provenance.capture_ended_at
     if state is None or state.capture_fingerprint != fingerprint or observed < state.last_captured_at:
         return None
-    stored = [v for v in map(parse_version, services.store.children(thread_dir(platform, account_id, post_id)))
-              if v is not None]
     comments = services.catalog.comment_count(platform, account_id, post_id, state.head_version)
-    if max(stored, default=0) != state.head_version or comments is None:
+    if _latest_stored(services, platform, account_id, post_id) != state.head_version or comments is None:
         return None
     _record(services, replace(state, account_key=account.key, created_at=ref.created_at or state.created_at,
                               activity=ref.activity, last_captured_at=observed), "unchanged", True, "socialarkiv", None)
@@ -451,11 +449,9 @@ class Head:
 def head(services: Services, platform: str, account_id: str, post_id: str) -> Head | None:
     """The thread's latest version: the store says which is latest (the catalog may lag), the catalog adds
     the captures that found it unchanged since."""
-    versions = [v for v in map(parse_version, services.store.children(thread_dir(platform, account_id, post_id)))
-                if v is not None]
-    if not versions:
+    latest = _latest_stored(services, platform, account_id, post_id)
+    if not latest:
         return None
-    latest = max(versions)
     relative = package_dir(platform, account_id, post_id, latest)
     meta = json.loads(services.store.read(f"{relative}/{PACKAGE_JSON}"))
     thread = Thread.from_dict(json.loads(services.store.read(f"{relative}/{THREAD_JSON}")))
@@ -464,6 +460,12 @@ def head(services: Services, platform: str, account_id: str, post_id: str) -> He
     if state is not None and state.head_version == latest and state.last_captured_at > captured:
         captured = state.last_captured_at
     return Head(latest, str(meta["id"]), thread, str(meta["content_hash"]["value"]), captured, state, meta)
+
+
+def _latest_stored(services: Services, platform: str, account_id: str, post_id: str) -> int:
+    """The highest version the store holds for the thread (0: none); the store, not the catalog, decides."""
+    names = services.store.children(thread_dir(platform, account_id, post_id))
+    return max((v for v in map(parse_version, names) if v is not None), default=0)
 
 
 Update = Callable[[Head | None], tuple[Thread, list[ObservedChange]] | None]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import emoji
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -142,21 +142,29 @@ def _human(timestamp: str) -> str:
     return timestamp.replace("T", " ").replace("Z", " UTC")
 
 
+class Volume(NamedTuple):
+    """One volume of a long thread: its number, how many there are, its comments with their depths in
+    reply-tree order, and the position of its first comment in the whole thread."""
+
+    number: int
+    of: int
+    comments: list[tuple[Comment, int]]
+    first: int
+
+
 def render_volumes(thread: Thread, *, rendered_at: str, size: int = VOLUME_COMMENTS) -> list[str]:
     """The thread as one HTML page per volume of ``size`` comments in reply-tree order: every volume has the
     capture header and says which comments it holds; the post opens the first, the rendering note ends the
     last. A thread of ``size`` comments or fewer is one volume, the page ``render_html`` gives."""
     walk = list(thread.walk())
     count = max(1, -(-len(walk) // size))
-    return [render_html(thread, rendered_at=rendered_at, volume=(k + 1, count, walk[k * size:(k + 1) * size],
-                                                                  k * size + 1))
+    return [render_html(thread, rendered_at=rendered_at,
+                        volume=Volume(k + 1, count, walk[k * size:(k + 1) * size], k * size + 1))
             for k in range(count)]
 
 
-def render_html(thread: Thread, *, rendered_at: str,
-                volume: tuple[int, int, list[tuple[Comment, int]], int] | None = None) -> str:
-    """The thread as one HTML page; ``volume``: (number, of, its comments with depths, number of its first
-    comment) for one volume of a long thread (``render_volumes``)."""
+def render_html(thread: Thread, *, rendered_at: str, volume: Volume | None = None) -> str:
+    """The thread as one HTML page, or one ``volume`` of a long thread (``render_volumes``)."""
     src = thread.source
     completeness = thread.provenance.completeness
     context: dict[str, Any] = {
@@ -168,12 +176,12 @@ def render_html(thread: Thread, *, rendered_at: str,
         "captured_to": _human(thread.provenance.capture_ended_at).replace(" UTC", ""),
         "captured": completeness.captured_comment_count, "reported": completeness.reported_comment_count,
         "gaps": completeness.gaps,
-        "post": _view(thread.post) if volume is None or volume[0] == 1 else None,
-        "comments": ((_view(c), depth) for c, depth in (thread.walk() if volume is None else volume[2])),
-        "volume": None if volume is None or volume[1] == 1 else {
-            "number": volume[0], "of": volume[1], "first": volume[3], "last": volume[3] + len(volume[2]) - 1,
-            "total": len(thread.comments)},
-        "closing": volume is None or volume[0] == volume[1],
+        "post": _view(thread.post) if volume is None or volume.number == 1 else None,
+        "comments": ((_view(c), depth) for c, depth in (thread.walk() if volume is None else volume.comments)),
+        "volume": None if volume is None or volume.of == 1 else {
+            "number": volume.number, "of": volume.of, "first": volume.first,
+            "last": volume.first + len(volume.comments) - 1, "total": len(thread.comments)},
+        "closing": volume is None or volume.number == volume.of,
         "software": f"socialarkiv {__version__}", "rendered_at": _human(rendered_at).replace(" UTC", ""),
         "screening": _screening_view(thread),
     }
