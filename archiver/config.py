@@ -194,7 +194,7 @@ class Settings:
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     organisation_id: str | None = None  # e.g. the organisation number; names the archive creator in packages
     noark5: Noark5Config = field(default_factory=Noark5Config)
-    pdf_engine: str = "weasyprint"      # or "wkhtmltopdf" (with Ghostscript): the same HTML template
+    pdf_engine: str = "direct"          # or "weasyprint", "wkhtmltopdf" (render/pdf.py)
     storage: StorageConfig = field(default_factory=StorageConfig)
     retention: RetentionSchedule = field(default_factory=RetentionSchedule)
     web: WebConfig = field(default_factory=WebConfig)
@@ -438,10 +438,14 @@ def _screening(raw: Any, where: str) -> ScreeningConfig:
     return ScreeningConfig(**values)
 
 
+_ENGINES = ("direct", "weasyprint", "wkhtmltopdf")  # render/pdf.py ENGINES, without importing the renderers
+
+
 def _engine(archive: Mapping[str, Any], where: str) -> str:
-    engine = archive.get("pdf_engine", "weasyprint")
-    if engine not in ("wkhtmltopdf", "weasyprint"):
-        raise ConfigError(f"{where}: pdf_engine must be \"wkhtmltopdf\" or \"weasyprint\", not {engine!r}")
+    engine = archive.get("pdf_engine", "direct")
+    if engine not in _ENGINES:
+        raise ConfigError(f"{where}: pdf_engine must be one of " + ", ".join(f'"{e}"' for e in _ENGINES) +
+                          f", not {engine!r}")
     return str(engine)
 
 

@@ -195,11 +195,10 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
     """The default adapters: platform connectors over HTTP, the filesystem store, the configured PDF engine."""
     from .connectors import connector_class
     from .normalise import normaliser_for
-    from .render.html import VOLUME_COMMENTS, pdf_title, render_html, render_volumes
-    from .render.pdf import PdfRenderer, WeasyPrintRenderer, pdf_renderer
+    from .render.pdf import ThreadRenderer, pdf_renderer
 
     clock = clock or (FixedClock(parse_ts(settings.fixed_clock)) if settings.fixed_clock else SystemClock())
-    renderer: list[PdfRenderer | WeasyPrintRenderer] = []
+    renderer: list[ThreadRenderer] = []
 
     def connector_for(account: AccountConfig) -> Connector:
         connector: Connector = connector_class(account.platform)(account, resolve_credential(account, resolvers),
@@ -209,13 +208,8 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
     def render_pdf(thread: Thread, rendered_at: str) -> bytes:
         if not renderer:
             renderer.append(pdf_renderer(settings.pdf_engine))
-        out, engine = io.BytesIO(), renderer[0]
-        if isinstance(engine, WeasyPrintRenderer) and len(thread.comments) > VOLUME_COMMENTS:
-            engine.render_volumes(render_volumes(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
-                                  created=parse_ts(rendered_at))
-        else:
-            engine.render(render_html(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
-                          created=parse_ts(rendered_at))
+        out = io.BytesIO()
+        renderer[0].render_thread(thread, out, rendered_at=rendered_at)
         return out.getvalue()
 
     screen, public = _screening(settings)

@@ -34,6 +34,7 @@ from archiver.connectors.base import ThreadRef
 from archiver.fakes.demo import synthetic_page
 from archiver.fakes.graph import FakeGraphServer
 from archiver.pipeline import RunReport, list_threads, plan_window, services_for, write_report
+from archiver.render.pdf import ENGINES
 from bench._setup import timed_services
 
 _worker: dict[str, Any] = {}
@@ -95,7 +96,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1000)
     parser.add_argument("--comments", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--engine", choices=("weasyprint", "wkhtmltopdf"), default="weasyprint")
+    parser.add_argument("--engine", choices=ENGINES, default="direct")
     parser.add_argument("--catalog", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--no-rerun", action="store_true")
     args = parser.parse_args()

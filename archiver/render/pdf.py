@@ -1,6 +1,11 @@
-"""HTML -> PDF/A-2b with one of two engines, then the same deterministic metadata pass (``_finalise``).
+"""Thread -> PDF/A-2b with one of three engines, then the same deterministic metadata pass (``finalise``).
 
-``wkhtmltopdf`` (the default, ``PdfRenderer``): wkhtmltopdf through pdfkit, then Ghostscript.
+``direct`` (the default, ``direct.DirectRenderer``): socialarkiv lays the thread out and writes the PDF itself,
+a few hundredths of a second a thread; threads it cannot draw faithfully go to WeasyPrint.
+
+``weasyprint`` (``WeasyPrintRenderer``): WeasyPrint's PDF/A-2b from the HTML template (``html.py``).
+
+``wkhtmltopdf`` (``PdfRenderer``): wkhtmltopdf through pdfkit, then Ghostscript, from the same template.
 
 * wkhtmltopdf runs with local file access disabled and no network access is possible (the HTML holds
   only data: URIs; anything else is refused by the fail-closed exit code).
@@ -26,14 +31,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from ..clock import format_ts
+from ..clock import format_ts, parse_ts
 from ..errors import ArchiverError
+from ..model import Thread
+from .html import VOLUME_COMMENTS, render_html, render_volumes
+from .view import pdf_title
 
-__all__ = ["ENGINES", "ICC_PROFILE", "PdfRenderer", "RenderError", "WeasyPrintRenderer", "pdf_renderer"]
+if TYPE_CHECKING:
+    from .direct import DirectRenderer
 
-ENGINES = ("wkhtmltopdf", "weasyprint")
+__all__ = ["ENGINES", "ICC_PROFILE", "PdfRenderer", "RenderError", "ThreadRenderer", "WeasyPrintRenderer",
+           "finalise", "pdf_renderer"]
+
+ENGINES = ("direct", "weasyprint", "wkhtmltopdf")
 
 ICC_PROFILE = Path("/usr/share/color/icc/sRGB.icc")
 _GS_PDFA_DEF = """%!
@@ -76,6 +88,16 @@ class RenderError(ArchiverError):
     """A renderer failed (missing tool, tool error, or output that is not the PDF/A we asked for)."""
 
 
+class ThreadRenderer(Protocol):
+    """What the pipeline and the web app need of an engine."""
+
+    def render_thread(self, thread: Thread, out: BinaryIO, *, rendered_at: str) -> None:
+        """Write the thread's PDF/A-2b rendition to ``out``; ``rendered_at`` is every date in the file."""
+
+    def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
+        """Write a PDF/A-2b of an HTML document (innsyn cover pages, reports) to ``out``."""
+
+
 @dataclass
 class PdfRenderer:
     """Renders thread HTML to PDF/A-2b. Tools are looked up on PATH unless given."""
@@ -93,6 +115,10 @@ class PdfRenderer:
             raise RenderError("PDF rendering needs " + ", ".join(missing or ["icc-profiles-free"]) +
                               ": install the Debian packages wkhtmltopdf ghostscript icc-profiles-free "
                               "(scripts/install.sh does)")
+
+    def render_thread(self, thread: Thread, out: BinaryIO, *, rendered_at: str) -> None:
+        self.render(render_html(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
+                    created=parse_ts(rendered_at))
 
     def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
         """Write a PDF/A-2b of ``html`` to ``out``; ``created`` becomes every date in the file."""
@@ -133,7 +159,7 @@ class PdfRenderer:
             if result.returncode != 0 or not converted.is_file():
                 raise RenderError(f"Ghostscript failed (exit {result.returncode}): "
                                   f"{result.stderr.decode('utf-8', 'replace')[:500]}")
-            _finalise(converted, out, title=title, created=created)
+            finalise(converted, out, title=title, created=created)
 
 
 # Page numbers "n / N" at the foot, as the wkhtmltopdf engine draws them with Ghostscript.
@@ -158,6 +184,15 @@ class WeasyPrintRenderer:
         self._fonts = FontConfiguration()
         self._css = weasyprint.CSS(string=_WEASYPRINT_CSS % "", font_config=self._fonts)
         self._images: dict[str, object] = {}
+
+    def render_thread(self, thread: Thread, out: BinaryIO, *, rendered_at: str) -> None:
+        """A thread of more than ``VOLUME_COMMENTS`` comments is laid out in volumes (bounded memory)."""
+        created = parse_ts(rendered_at)
+        if len(thread.comments) > VOLUME_COMMENTS:
+            self.render_volumes(render_volumes(thread, rendered_at=rendered_at), out, title=pdf_title(thread),
+                                created=created)
+        else:
+            self.render(render_html(thread, rendered_at=rendered_at), out, title=pdf_title(thread), created=created)
 
     def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
         self.render_volumes([html], out, title=title, created=created)
@@ -188,7 +223,7 @@ class WeasyPrintRenderer:
                     finally:
                         for other in others:
                             other.close()
-            _finalise(raw, out, title=title, created=created, producer="WeasyPrint, pikepdf")
+            finalise(raw, out, title=title, created=created, producer="WeasyPrint, pikepdf")
 
     def _layout(self, html: str, path: Path, css: object) -> Path:
         import weasyprint
@@ -224,8 +259,12 @@ def _source_date(created: datetime) -> Iterator[None]:
                 os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def pdf_renderer(engine: str) -> PdfRenderer | WeasyPrintRenderer:
+def pdf_renderer(engine: str) -> PdfRenderer | WeasyPrintRenderer | DirectRenderer:
     """The renderer of the configured engine (``[archive] pdf_engine``)."""
+    if engine == "direct":
+        from .direct import DirectRenderer
+
+        return DirectRenderer()
     if engine == "wkhtmltopdf":
         return PdfRenderer()
     if engine == "weasyprint":
@@ -233,19 +272,24 @@ def pdf_renderer(engine: str) -> PdfRenderer | WeasyPrintRenderer:
     raise RenderError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
-def _finalise(path: Path, out: BinaryIO, *, title: str, created: datetime,
-              producer: str = "wkhtmltopdf, Ghostscript, pikepdf") -> None:
+def finalise(source: Path | Any, out: BinaryIO, *, title: str, created: datetime,
+             producer: str = "wkhtmltopdf, Ghostscript, pikepdf", claim_pdfa: bool = False) -> None:
+    """Title, dates and ids from the injected clock in DOCINFO and uncompressed XMP, identical images shared,
+    a content-derived /ID: the same input and clock give the same bytes. ``source`` is a file an engine wrote,
+    or an open pikepdf document; ``claim_pdfa`` writes the PDF/A-2b identification (an engine that wrote none)."""
     import pikepdf
 
     stamp = format_ts(created)
     pdf_date = created.strftime("D:%Y%m%d%H%M%SZ")
-    with pikepdf.open(path) as pdf:
+    with (source if isinstance(source, pikepdf.Pdf) else pikepdf.open(source)) as pdf:
         if "/OutputIntents" not in pdf.Root or len(pdf.Root.OutputIntents) == 0:
             raise RenderError("the PDF engine wrote no OutputIntent: the result would not be PDF/A")
         pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(
             Title=pikepdf.String(title), Creator=pikepdf.String("socialarkiv"),
             Producer=pikepdf.String(f"socialarkiv ({producer})"),
             CreationDate=pikepdf.String(pdf_date), ModDate=pikepdf.String(pdf_date)))
+        if claim_pdfa:  # as attributes, so the namespace precedes the values (FIDO's fmt/477 signature)
+            pdf.Root.Metadata = pdf.make_stream(_PDFA_XMP)
         document_id = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'socialarkiv:' + title + stamp)}"
         with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta["dc:title"] = title
@@ -264,7 +308,13 @@ def _finalise(path: Path, out: BinaryIO, *, title: str, created: datetime,
         metadata = pdf.Root.Metadata
         metadata.write(metadata.read_bytes())  # uncompressed XMP: PRONOM then identifies fmt/477
         pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve, min_version="1.7" if claim_pdfa else "")
+
+
+_PDFA_XMP = (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+             b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+             b'<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="2" '
+             b'pdfaid:conformance="B"/></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>')
 
 
 def _share_identical_images(pdf: object) -> None:

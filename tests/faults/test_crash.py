@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 # (where, before/after, which call): each a point between two steps of the pipeline
 KILL_POINTS = [
     ("archiver.pipeline:_write_evidence", "after", 2),          # evidence kept, nothing processed
-    ("archiver.render.pdf:WeasyPrintRenderer.render", "before", 2),   # normalised and screened, not rendered
+    ("archiver.render.direct:DirectRenderer.render_thread", "before", 2),  # normalised and screened, not rendered
     ("archiver.storage.filesystem:_fsync_dir", "before", 1),   # files staged, not published
     ("archiver.storage.filesystem:FileStore._write_lock", "before", 2),  # published, lock not recorded
     ("archiver.pipeline:audit", "before", 3),                   # the 2nd thread published, no audit event
