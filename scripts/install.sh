@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES="python3-venv wkhtmltopdf ghostscript poppler-utils icc-profiles-free fonts-dejavu-core \
-fonts-noto-color-emoji fonts-symbola fonts-nanum"
+fonts-droid-fallback fonts-noto-color-emoji fonts-symbola fonts-nanum"
 missing=""
 for package in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

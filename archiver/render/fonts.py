@@ -18,11 +18,14 @@ from pathlib import Path
 __all__ = ["FACES", "Face", "chain", "drawable", "subset_program"]
 
 # (regular, bold) per place in the chain: the first face that has a character draws it. DejaVu covers Latin,
-# Greek and Cyrillic; Droid Sans Fallback (with Ghostscript) Chinese, Japanese and Hangul syllables; Nanum Korean.
+# Greek and Cyrillic; Droid Sans Fallback Chinese and Japanese; Nanum Korean; Symbola symbols, among them the
+# Control Pictures that stand for control characters (Debian packages fonts-dejavu-core, fonts-droid-fallback,
+# fonts-nanum, fonts-symbola: scripts/install.sh).
 FACES = (
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",) * 2,
     ("/usr/share/fonts/truetype/nanum/NanumGothic.ttf", "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf"),
+    ("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",) * 2,
 )
 # bidirectional classes that need the Unicode bidi algorithm, which this engine does not implement
 _BIDI = frozenset({"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"})

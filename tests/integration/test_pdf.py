@@ -35,8 +35,7 @@ def engine(request) -> str:
 @pytest.fixture(scope="module")
 def pdf(thread, engine, tmp_path_factory) -> Path:
     out = io.BytesIO()
-    pdf_renderer(engine).render(render_html(thread, rendered_at="2026-11-02T01:30:00Z"), out, title=pdf_title(thread),
-                         created=CREATED)
+    pdf_renderer(engine).render_thread(thread, out, rendered_at="2026-11-02T01:30:00Z")
     path = tmp_path_factory.mktemp("pdf") / "thread.pdf"
     path.write_bytes(out.getvalue())
     return path
@@ -82,11 +81,9 @@ def test_text_letters_page_numbers_and_emoji_are_visible(pdf, thread):
 def test_same_thread_and_clock_give_identical_bytes(thread, pdf, engine, tmp_path):
     """In another process, as a rerun would be: nothing may depend on the wall clock or the process."""
     again = tmp_path / "again.pdf"
-    script = ("import io, json, sys; from datetime import datetime; from archiver.model import Thread; "
-              "from archiver.render.html import pdf_title, render_html; from archiver.render.pdf import pdf_renderer; "
+    script = ("import io, json, sys; from archiver.model import Thread; from archiver.render.pdf import pdf_renderer; "
               f"t = Thread.from_dict(json.loads(open({str(EXAMPLE)!r}).read())); out = io.BytesIO(); "
-              f"pdf_renderer({engine!r}).render(render_html(t, rendered_at='2026-11-02T01:30:00Z'), out, "
-              f"title=pdf_title(t), created=datetime.fromisoformat({CREATED.isoformat()!r})); "
+              f"pdf_renderer({engine!r}).render_thread(t, out, rendered_at='2026-11-02T01:30:00Z'); "
               f"open({str(again)!r}, 'wb').write(out.getvalue())")
     subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
     assert again.read_bytes() == pdf.read_bytes()
@@ -102,7 +99,7 @@ def test_user_html_is_rendered_as_text_and_fetches_nothing(thread, engine, tmp_p
     html = render_html(hostile_thread, rendered_at="2026-11-02T01:30:00Z")
     assert "<script>" not in html and "&lt;script&gt;" in html
     out = io.BytesIO()
-    pdf_renderer(engine).render(html, out, title=pdf_title(hostile_thread), created=CREATED)
+    pdf_renderer(engine).render_thread(hostile_thread, out, rendered_at="2026-11-02T01:30:00Z")
     path = tmp_path / "h.pdf"
     path.write_bytes(out.getvalue())
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -213,31 +210,38 @@ def test_a_font_that_is_not_embedded_is_named():
     assert "font /Helvetica is not embedded" in messages and any("not fmt/477" in m for m in messages)
 
 
-def test_weasyprint_keeps_right_to_left_text_that_the_other_engine_loses(thread, tmp_path):
+def test_weasyprint_keeps_right_to_left_text_that_wkhtmltopdf_loses_and_direct_hands_it_over(thread, tmp_path):
     arabic = "متى سيتم فتح الطريق"
     rtl = replace(thread, comments=(replace(thread.comments[0], text=f"مرحبا، {arabic}؟"), *thread.comments[1:]))
-    html = render_html(rtl, rendered_at="2026-11-02T01:30:00Z")
-    texts = {}
+    texts, producers = {}, {}
     for engine in ENGINES:
         out = io.BytesIO()
-        pdf_renderer(engine).render(html, out, title=pdf_title(rtl), created=CREATED)
+        pdf_renderer(engine).render_thread(rtl, out, rendered_at="2026-11-02T01:30:00Z")
         (tmp_path / f"{engine}.pdf").write_bytes(out.getvalue())
         texts[engine] = subprocess.run(["pdftotext", str(tmp_path / f"{engine}.pdf"), "-"], capture_output=True,
                                        text=True, check=True).stdout
+        with pikepdf.open(tmp_path / f"{engine}.pdf") as doc:
+            producers[engine] = str(doc.docinfo.Producer)
     assert "الطريق" in texts["weasyprint"]
+    # the direct engine has no bidi algorithm or shaping: it gives the thread to WeasyPrint, and nothing is lost
+    assert "الطريق" in texts["direct"] and "WeasyPrint" in producers["direct"]
     # measured, and the reason for the README's recommendation: wkhtmltopdf + Ghostscript keep no Arabic text
     assert "الطريق" not in texts["wkhtmltopdf"]
 
 
-def test_the_configured_engine_renders_the_packages(tmp_path):
+@pytest.mark.parametrize(("configured", "producer"), [(None, "direct engine"), ("weasyprint", "WeasyPrint"),
+                                                      ("wkhtmltopdf", "Ghostscript")])
+def test_the_configured_engine_renders_the_packages(tmp_path, configured, producer):
     from archiver.pipeline import services_for
     from tests.conftest import make_settings
 
-    settings = replace(make_settings(tmp_path, "http://127.0.0.1:9"), pdf_engine="weasyprint")
+    settings = make_settings(tmp_path, "http://127.0.0.1:9")
+    if configured:
+        settings = replace(settings, pdf_engine=configured)
     thread = Thread.from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
     data = services_for(settings).render_pdf(thread, "2026-11-02T01:30:00Z")
     with pikepdf.open(io.BytesIO(data)) as doc:
-        assert "WeasyPrint" in str(doc.docinfo.Producer)
+        assert producer in str(doc.docinfo.Producer)
 
 
 def test_a_damaged_content_stream_is_a_finding_not_a_crash(pdf):
