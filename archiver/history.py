@@ -224,9 +224,11 @@ def _absence_note(snapshot: Thread) -> str:
 
 # -------------------------------------------------------------------------------------------- content hash
 
-def canonical_content(thread: Thread, volatile: Iterable[str] = ("reactions",)) -> dict[str, Any]:
+def canonical_content(thread: Thread, volatile: Iterable[str] = ("reactions",),
+                      data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The thread's content for hashing; ``data``: its ``to_dict()`` where the caller has it already."""
     ignored = set(volatile)
-    data = thread.to_dict()
+    data = dict(thread.to_dict() if data is None else data)
     data.pop("provenance")
 
     def strip(entry: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Timestamps are kept as canonical strings (``clock.format_ts``) so the model roun
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 SCHEMA_VERSION = "1.1"
@@ -214,13 +214,13 @@ class Thread:
         """A JSON-ready dict in schema order (tuples become lists when serialised)."""
         data = {
             "schema_version": self.schema_version,
-            "source": asdict(self.source),
+            "source": _plain(self.source),
             "post": _entry_dict(self.post),
             "comments": [_entry_dict(c) for c in self.comments],
-            "provenance": _plain(asdict(self.provenance)),
+            "provenance": _plain(self.provenance),
         }
         if self.screening is not None:
-            data["screening"] = _plain(asdict(self.screening))
+            data["screening"] = _plain(self.screening)
         return data
 
     @classmethod
@@ -266,16 +266,30 @@ class Thread:
 
 def _entry_dict(entry: Post | Comment) -> dict[str, Any]:
     """An entry as a dict; ``history`` only when there is one (a snapshot has none, and 1.0 had no key)."""
-    data: dict[str, Any] = _plain(asdict(entry))
+    data: dict[str, Any] = _plain(entry)
     if data["history"] is None:
         del data["history"]
     return data
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    """Dataclasses as dicts in field order, tuples as lists, mappings as dicts: what ``dataclasses.asdict``
+    gives, without its deep copies (the model is frozen; this runs for every comment of every capture)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     return value
 

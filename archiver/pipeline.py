@@ -32,7 +32,7 @@ from .audit import AuditLog
 from .catalog import Catalog
 from .clock import Clock, FixedClock, SystemClock, format_ts, parse_ts
 from .config import AccountConfig, CredentialResolver, Settings, resolve_credential
-from .connectors.base import Connector, RawCapture, ThreadRef, dump_json
+from .connectors.base import Connector, RawCapture, ThreadRef, dump_json, dump_work_json
 from .errors import (
     AlreadyStored,
     ArchiverError,
@@ -232,14 +232,16 @@ def fingerprint_salt(settings: Settings, clock: Clock) -> str:
                        "year": clock.now().year}, sort_keys=True, default=str)
 
 
-def capture_fingerprint(snapshot: Thread, salt: str, volatile: Iterable[str]) -> str:
+def capture_fingerprint(snapshot: Thread, salt: str, volatile: Iterable[str],
+                        data: Mapping[str, Any] | None = None) -> str:
     """What a capture saw, as one hash: the normalised snapshot's content (what ``content_hash`` reads) and
     its provenance but for when and in how many requests, with ``salt``. Two captures with one fingerprint
-    merge into the same thread."""
-    provenance = asdict(snapshot.provenance)
+    merge into the same thread. ``data``: the snapshot's ``to_dict()`` where the caller has it already."""
+    data = snapshot.to_dict() if data is None else data
+    provenance = dict(data["provenance"])
     for moment in ("capture_started_at", "capture_ended_at", "requests"):
         provenance.pop(moment)
-    text = json.dumps({"content": canonical_content(snapshot, volatile), "provenance": provenance, "salt": salt},
+    text = json.dumps({"content": canonical_content(snapshot, volatile, data), "provenance": provenance, "salt": salt},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
@@ -376,7 +378,8 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
         return _archive(services, ref, account, raw, raw.ended_at, gone, evidence)
     try:
         snapshot = services.normaliser_for(account.platform)(raw, account)
-        validate_thread(snapshot.to_dict(), f"thread {ref.post_id} of {ref.account_key}")
+        snapshot_data = snapshot.to_dict()
+        validate_thread(snapshot_data, f"thread {ref.post_id} of {ref.account_key}")
         if snapshot.source.post_id != ref.post_id:  # the thread's versions are found under the listed id
             raise RecordError(f"the capture of {ref.post_id} normalised to post {snapshot.source.post_id}; "
                               "the connector and normaliser disagree on the thread's id")
@@ -385,7 +388,8 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
     except RecordError as exc:
         return _quarantine(services, ref, raw, [str(exc)], "unusable-record")
     observed = snapshot.provenance.capture_ended_at
-    fingerprint = capture_fingerprint(snapshot, services.fingerprint_salt, services.settings.volatile_fields)
+    fingerprint = capture_fingerprint(snapshot, services.fingerprint_salt, services.settings.volatile_fields,
+                                      snapshot_data)
     if not seen:
         unchanged = _unchanged_capture(services, ref, account, snapshot, fingerprint)
         if unchanged is not None:
@@ -829,7 +833,7 @@ def _operate(services: Services, report: RunReport, path: Path) -> None:
 # ----------------------------------------------------------------------------------------------- helpers
 
 def _write_evidence(services: Services, raw: RawCapture) -> Path:
-    data = raw.to_json_bytes()
+    data = dump_work_json(raw.to_dict())  # the package's evidence.json is written again, indented, by build
     digest = fixity(io.BytesIO(data))
     path = (services.settings.work_path / "captures" / raw.platform / safe_component(raw.ref.account_key)
             / safe_component(raw.ref.post_id) / f"{digest[:20]}.json")
