@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archiver.render.fonts import chain
-from archiver.render.layout import BODY, BOLD, Line, Pages, Row, Box, lines
+from archiver.render.layout import BODY, BOLD, Box, Line, Pages, Row, lines
 
 pytestmark = pytest.mark.skipif(not chain(False), reason="the Debian font packages are not installed")
 
