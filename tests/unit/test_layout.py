@@ -15,7 +15,7 @@ def _drawn(line: Line) -> str:
     return "".join(run.text for run in line.runs)
 
 
-LETTERS = st.sampled_from(list("abcdefghijklmnopqrstuvwxyzæøåÆØÅ0123456789,.-!?") + ["道", "路", "서"])
+LETTERS = st.sampled_from([*"abcdefghijklmnopqrstuvwxyzæøåÆØÅ0123456789,.-!?", "道", "路", "서"])
 TEXT = st.lists(st.one_of(LETTERS, st.sampled_from([" ", "  ", "\n", "Kirkegata", "a" * 120, "👍", "🇳🇴"])),
                 max_size=80).map("".join)
 
