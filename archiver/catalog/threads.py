@@ -60,6 +60,7 @@ class Catalog:
             raise StorageError(f"cannot open the catalog at {_safe(url)}: {exc.__class__.__name__}; check "
                                "[archive] catalog in the configuration and that the database is reachable") from exc
         self.dialect = self.engine.dialect.name
+        self._record_sql: Any = None
 
     def _migrate(self) -> None:
         from alembic import command
@@ -105,14 +106,22 @@ class Catalog:
         """Insert or merge: the higher head version wins; capture times never move back; ``gone_at`` is
         cleared when a later version is found present (the thread came back); the capture fingerprint is the
         latest capture's of the head version."""
-        threads = t.threads
         values = {f.name: getattr(state, f.name) for f in fields(state)}
+        with self._connect() as connection, connection.begin():
+            connection.execute(self._record_statement(), values)
+
+    def _record_statement(self) -> Any:
+        """Built once per catalog (building and compiling it cost more than running it), then run with each
+        state's values as parameters."""
+        if self._record_sql is not None:
+            return self._record_sql
+        threads = t.threads
         statement_ = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(threads)
         new = statement_.excluded
         newer = new.head_version > threads.c.head_version
         keep_or = {name: case((newer, getattr(new, name)), else_=getattr(threads.c, name))
                    for name in ("head_version", "head_path", "content_hash", "last_changed_at", "gone_at")}
-        statement = statement_.values(**values).on_conflict_do_update(
+        self._record_sql = statement_.on_conflict_do_update(
             index_elements=[threads.c.platform, threads.c.account_id, threads.c.post_id],
             set_={
                 **keep_or,
@@ -127,8 +136,7 @@ class Catalog:
                           new.last_captured_at >= threads.c.last_captured_at), new.capture_fingerprint),
                     else_=threads.c.capture_fingerprint),
             })
-        with self._connect() as connection, connection.begin():
-            connection.execute(statement)
+        return self._record_sql
 
     # ------------------------------------------------------------------------------------------- the index
 
