@@ -1,16 +1,17 @@
 """PDF/A-2b property checks without veraPDF (../shared/reference/STANDARDS.md section 4.2).
 
 No PDF/A validator runs offline, so every rendition is checked for the properties that can be checked: the
-XMP claims part 2 conformance B and is stored uncompressed, an sRGB OutputIntent (GTS_PDFA1, an ICC profile
-with three components), every font embedded, no encryption, no JavaScript or launch actions, no embedded
-files, no reference to an external resource, a title and a creation date in the metadata, clean syntax, and
-PRONOM identification as ``fmt/477`` (FIDO). The authoritative check stays veraPDF or Arkade at the
-receiving archive.
+XMP claims part 2 conformance B and is stored uncompressed, every compressed stream passes its integrity
+check, an sRGB OutputIntent (GTS_PDFA1, an ICC profile with three components), every font embedded, no
+encryption, no JavaScript or launch actions, no embedded files, no reference to an external resource, a
+title and a creation date in the metadata, clean syntax, and PRONOM identification as ``fmt/477`` (FIDO).
+The authoritative check stays veraPDF or Arkade at the receiving archive.
 """
 
 from __future__ import annotations
 
 import io
+import zlib
 from functools import cache
 from typing import Any
 
@@ -61,6 +62,7 @@ def pdfa_problems(data: bytes, where: str) -> list[Problem]:
                 fail("encrypted")
             for issue in pdf.check_pdf_syntax():
                 fail(f"syntax: {issue}")
+            _flate_streams(pdf, fail)
             _metadata(pdf, fail)
             _output_intent(pdf, fail)
             _fonts(pdf, fail)
@@ -68,6 +70,22 @@ def pdfa_problems(data: bytes, where: str) -> list[Problem]:
         except (pikepdf.PdfError, ValueError, KeyError, TypeError) as exc:  # a damaged file is a finding
             fail(f"damaged PDF, the checks stopped: {str(exc)[:200]}")
     return problems
+
+
+def _flate_streams(pdf: pikepdf.Pdf, fail: Any) -> None:
+    """Every Flate stream inflates with its Adler-32 check intact: qpdf decodes a stream whose compressed bytes
+    were altered into other content without a word when the Huffman codes still parse."""
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        filters = obj.get("/Filter")
+        if filters != pikepdf.Name.FlateDecode and not (isinstance(filters, pikepdf.Array) and len(filters) == 1
+                                                        and filters[0] == pikepdf.Name.FlateDecode):
+            continue
+        try:
+            zlib.decompress(obj.read_raw_bytes())
+        except zlib.error as exc:
+            fail(f"object {obj.objgen[0]} {obj.objgen[1]}: its compressed data is damaged ({exc})")
 
 
 def _metadata(pdf: pikepdf.Pdf, fail: Any) -> None:

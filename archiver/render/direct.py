@@ -20,6 +20,7 @@ import hashlib
 import io
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, BinaryIO
@@ -34,30 +35,48 @@ from .view import EntryView, HeaderView, entries, header_view, pdf_title, screen
 __all__ = ["DirectRenderer", "direct_drawable"]
 
 
+@dataclass(frozen=True)
+class _Rendition:
+    """The view values of one rendition (``view.py``), built once for the drawability test and the layout."""
+
+    header: HeaderView
+    screening: dict[str, Any] | None
+    entries: list[tuple[EntryView, str, int]]
+
+    @classmethod
+    def of(cls, thread: Thread, rendered_at: str) -> _Rendition:
+        return cls(header_view(thread, rendered_at), screening_view(thread), list(entries(thread)))
+
+    def texts(self) -> Iterator[str]:
+        """Every text the rendition shows that does not come from this module."""
+        header = self.header
+        yield from (header.heading, header.account_name, header.account_id, header.post_id, header.permalink or "",
+                    header.platform, *header.gaps)
+        if self.screening and self.screening["skjerming"]:
+            yield from (str(value) for value in self.screening["skjerming"].values())
+        for view, _kind, _depth in self.entries:
+            yield from (view.author_name, view.text, view.id, view.reactions_text, *(v.text for v in view.versions))
+            for attachment in view.attachments:
+                yield from (attachment.type, attachment.title or "", attachment.url or "", attachment.alt_text or "")
+
+    def drawable(self) -> bool:
+        for text in self.texts():
+            position = 0
+            for found in emoji_in(text):
+                if _emoji_pixels(found["emoji"]) is None:
+                    return False
+                if not all(map(drawable, set(text[position:found["match_start"]]))):
+                    return False
+                position = found["match_end"]
+            if not all(map(drawable, set(text[position:]))):
+                return False
+        return True
+
+
 def direct_drawable(thread: Thread) -> bool:
     """Whether every character of the thread's rendition is one the direct engine draws faithfully (emoji
     included: each must have its colour image)."""
-    for text in _texts(thread):
-        position = 0
-        for found in emoji_in(text):
-            if _emoji_pixels(found["emoji"]) is None:
-                return False
-            if not all(map(drawable, set(text[position:found["match_start"]]))):
-                return False
-            position = found["match_end"]
-        if not all(map(drawable, set(text[position:]))):
-            return False
-    return True
-
-
-def _texts(thread: Thread) -> Iterator[str]:
-    header = header_view(thread, "1970-01-01T00:00:00Z")
-    yield from (header.heading, header.account_name, header.account_id, header.post_id, header.permalink or "",
-                header.platform, *header.gaps)
-    for view, _kind, _depth in entries(thread):
-        yield from (view.author_name, view.text, view.id, view.reactions_text, *(v.text for v in view.versions))
-        for attachment in view.attachments:
-            yield from (attachment.type, attachment.title or "", attachment.url or "", attachment.alt_text or "")
+    return _Rendition.of(thread, "1970-01-01T00:00:00Z").drawable()
 
 
 # ---- the rendition --------------------------------------------------------------------------------------------
@@ -77,13 +96,13 @@ def _rows(spans: list[tuple[str, Style]], width: float, *, indent: float = 0.0, 
     return [Row(line.height, line, indent, bar=bar) for line in lines(spans, width)]
 
 
-def _layout(thread: Thread, rendered_at: str) -> Pages:
+def _layout(rendition: _Rendition) -> Pages:
     pages = Pages()
     width = pages.content_width
-    header = header_view(thread, rendered_at)
+    header = rendition.header
     pages.block(_header_rows(header, width), Box(pad_y=2.25, bottom_rule=(1.5, "#234"), margin_bottom=7.5,
                                                    keep_together=False))
-    screening = screening_view(thread)
+    screening = rendition.screening
     box = Box(frame="#c80", pad_x=6, pad_y=3, margin_bottom=7.5, keep_together=False)
     if screening and screening["skjerming"]:
         pages.block(_rows(_screening_spans(screening), width - 12.75), box)
@@ -91,7 +110,7 @@ def _layout(thread: Thread, rendered_at: str) -> Pages:
         spans = [("Merknader om fullstendighet (completeness):", _NOTE_BOLD),
                  *(("\n• " + gap, _NOTE) for gap in header.gaps)]
         pages.block(_rows(spans, width - 12.75), box)
-    for view, kind, depth in entries(thread):
+    for view, kind, depth in rendition.entries:
         frame = _entry_box(view, kind, depth)
         inner = width - frame.margin_left - frame.border - 2 * frame.pad_x
         pages.block(_entry_rows(view, depth, inner), frame)
@@ -288,11 +307,12 @@ class DirectRenderer:
         self._html_engine().render(html, out, title=title, created=created)
 
     def render_thread(self, thread: Thread, out: BinaryIO, *, rendered_at: str) -> None:
-        if not direct_drawable(thread):
+        rendition = _Rendition.of(thread, rendered_at)
+        if not rendition.drawable():
             self._html_engine().render_thread(thread, out, rendered_at=rendered_at)
             return
         from .pdf import finalise
 
-        pdf = _assemble(_layout(thread, rendered_at))
+        pdf = _assemble(_layout(rendition))
         finalise(pdf, out, title=pdf_title(thread), created=parse_ts(rendered_at),
                  producer="direct engine, pikepdf", claim_pdfa=True)

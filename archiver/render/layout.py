@@ -99,7 +99,8 @@ def _pieces(text: str, style: Style) -> Iterator[Piece]:
                 yield "newline", token, 0.0, []
             elif token[0] in " \t":
                 token = token.replace("\t", " ")
-                yield "space", token, faces[0].width(token) * scale, [(faces[0], token, faces[0].width(token) * scale)]
+                space = faces[0].width(token) * scale
+                yield "space", token, space, [(faces[0], token, space)]
             else:
                 for word in _split_cjk(token):
                     runs = _face_runs(word, faces, scale)
@@ -175,7 +176,12 @@ def _place(lines: list[Line], base: float, width: float, kind: str, text: str, p
         line.width += piece_width
         return
     for face, part, part_width in runs:
-        line.runs.append(Run(line.width, face, style, part, part_width))
+        last = line.runs[-1] if line.runs else None
+        if last is not None and last.face is face and last.style == style and last.image is None and not style.badge:
+            last.text += part  # the glyphs follow on by their advances: one string for the run of a line
+            last.width += part_width
+        else:
+            line.runs.append(Run(line.width, face, style, part, part_width))
         line.width += part_width
 
 
