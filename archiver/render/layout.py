@@ -23,6 +23,7 @@ PT_PER_PX = 0.75
 PAGE_W, PAGE_H = 595.276, 841.89
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 45.35, 51.02, 39.69
 LINE = 1.35
+_BADGE_MARGIN, _BADGE_PAD = 4 * PT_PER_PX, 4 * PT_PER_PX  # .badge { margin-left: 4px; padding: 0 4px }
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _TOKENS = re.compile(r"\n|[ \t]+|[^\s]+")
 # every emoji sequence holds a character from U+00A9 up that is not a Latin letter: text without one has none
@@ -89,7 +90,7 @@ def _pieces(text: str, style: Style) -> Iterator[Piece]:
     scale = style.size / 1000
     if style.badge:
         runs = _face_runs(text, faces, scale)
-        yield "badge", text, sum(r[2] for r in runs) + 6.0, runs
+        yield "badge", text, sum(r[2] for r in runs) + 2 * _BADGE_PAD + _BADGE_MARGIN, runs
         return
     position = 0
     for found in [*emoji_in(text), None]:
@@ -269,7 +270,7 @@ class Pages:
             page.append(f"{_fill(box.background)} {_n(x0)} {_n(PAGE_H - top - height)} {_n(inner_width)} "
                         f"{_n(height)} re f")
         if box.border:
-            dash = "[2 1.5] 0 d " if box.dashed else ""
+            dash = "[4.5 3] 0 d " if box.dashed else ""
             x = x0 + box.border / 2
             page.append(f"q {dash}{_stroke(box.border_colour)} {_n(box.border)} w {_n(x)} {_n(PAGE_H - top)} m "
                         f"{_n(x)} {_n(PAGE_H - top - height)} l S Q")
@@ -305,14 +306,14 @@ class Pages:
                 size = run.width
                 page.append(f"q {_n(size)} 0 0 {_n(size)} {_n(x)} {_n(baseline - 0.2 * run.style.size)} cm "
                             f"/E{number} Do Q")
-            elif run.style.badge:
+            elif run.style.badge:  # margin, then a frame around padding and the text
                 height = run.style.size * 1.25
-                page.append(f"q {_stroke(run.style.colour)} 0.75 w {_n(x + 3)} {_n(baseline - 0.28 * run.style.size)} "
-                            f"{_n(run.width - 3)} {_n(height)} re S Q")
-                offset = x + 3
+                page.append(f"q {_stroke(run.style.colour)} 0.75 w {_n(x + _BADGE_MARGIN)} "
+                            f"{_n(baseline - 0.28 * run.style.size)} {_n(run.width - _BADGE_MARGIN)} {_n(height)} re S Q")
+                offset = x + _BADGE_MARGIN + _BADGE_PAD
                 for face, part, part_width in run.inner:
                     if face is not None and part:
-                        self._glyphs(page, face, part, run.style, offset + 3, baseline)
+                        self._glyphs(page, face, part, run.style, offset, baseline)
                     offset += part_width
             elif run.face is not None and run.text:
                 self._glyphs(page, run.face, run.text, run.style, x, baseline)
