@@ -308,8 +308,9 @@ class Pages:
                             f"/E{number} Do Q")
             elif run.style.badge:  # margin, then a frame around padding and the text
                 height = run.style.size * 1.25
-                page.append(f"q {_stroke(run.style.colour)} 0.75 w {_n(x + _BADGE_MARGIN)} "
-                            f"{_n(baseline - 0.28 * run.style.size)} {_n(run.width - _BADGE_MARGIN)} {_n(height)} re S Q")
+                bottom = baseline - 0.28 * run.style.size
+                page.append(f"q {_stroke(run.style.colour)} 0.75 w {_n(x + _BADGE_MARGIN)} {_n(bottom)} "
+                            f"{_n(run.width - _BADGE_MARGIN)} {_n(height)} re S Q")
                 offset = x + _BADGE_MARGIN + _BADGE_PAD
                 for face, part, part_width in run.inner:
                     if face is not None and part:
