@@ -40,6 +40,23 @@ from bench._setup import timed_services
 _worker: dict[str, Any] = {}
 
 
+def machine_reference() -> float:
+    """Seconds for a fixed single-core workload (JSON, hashing, a Python loop): printed with the results, so runs
+    on a shared machine whose speed drifts can be compared (on 2026-12-03 the same first run measured 190 s at
+    08:50 and 227 s at 09:45, while one WeasyPrint rendering took 0.50 s and then 1.02 s)."""
+    import hashlib
+
+    start = time.perf_counter()
+    data = json.dumps([{"id": str(n), "text": "Vi lurer på når veien åpner igjen " * 3} for n in range(20000)])
+    for _ in range(20):
+        hashlib.sha256(data.encode()).hexdigest()
+        json.loads(data)
+    total = 0
+    for n in range(3_000_000):
+        total += n % 7
+    return round(time.perf_counter() - start, 2)
+
+
 def _init(settings: Settings) -> None:
     timings: Counter[str] = Counter()
     _worker["services"] = timed_services(services_for(settings), timings)
@@ -100,6 +117,7 @@ def main() -> None:
     parser.add_argument("--catalog", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--no-rerun", action="store_true")
     args = parser.parse_args()
+    reference_before = machine_reference()
     page = synthetic_page(args.threads, args.comments, seed=7)
     last_post = max(post.created_time for post in page.posts)
     night = datetime.strptime(last_post, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC) + timedelta(days=1)
@@ -140,6 +158,7 @@ def main() -> None:
         objects = sum(page["KeyCount"] for page in s3.client().get_paginator("list_objects_v2").paginate(
             Bucket="archive"))
         result["s3_objects"] = objects
+    result["machine_reference_seconds"] = {"before": reference_before, "after": machine_reference()}
     result["peak_rss_mb"] = {
         "main process (lists, reports)": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "largest child (a worker, a wkhtmltopdf/gs subprocess, or the S3 server)":
