@@ -11,6 +11,7 @@
     │   └── MalformedResponse           the response could not be parsed (truncated JSON, wrong shape)
     ├── RecordError                     one record is unusable; it is quarantined, the batch goes on
     │   └── SchemaViolation             a thread failed the JSON Schema; carries every violation
+    ├── RenderError                     a PDF engine failed on one thread; it is quarantined, the run goes on
     ├── StorageError                    the store refused or failed a write or read (exit 4)
     │   └── AlreadyStored               create-only write of something already there (idempotence)
     └── VerificationError               a package failed verification; carries every problem
@@ -34,6 +35,7 @@ __all__ = [
     "QuotaExhausted",
     "RateLimited",
     "RecordError",
+    "RenderError",
     "SchemaViolation",
     "SourceError",
     "StorageError",
@@ -137,6 +139,11 @@ class SchemaViolation(_Problems, RecordError):
     """A document failed its schema. ``problems`` lists every violation, not only the first."""
 
     verdict = "is invalid"
+
+
+class RenderError(ArchiverError):
+    """A PDF engine failed on one thread (a tool's error, or output that is not the PDF/A asked for). An engine
+    that cannot run at all (a missing tool or library) is a ``ConfigError`` instead."""
 
 
 class StorageError(ArchiverError):

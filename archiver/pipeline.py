@@ -42,6 +42,7 @@ from .errors import (
     MalformedResponse,
     QuotaExhausted,
     RecordError,
+    RenderError,
     SchemaViolation,
     SlotAbandoned,
     SourceError,
@@ -511,11 +512,16 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         previous = Previous(latest.id, latest.version, latest.content_hash) if latest else None
         kinds = _count(found)
         public = services.public_version(thread) if services.public_version and thread.screening else None
-        pdf = services.render_pdf(thread, observed)
-        # an open thread's public rendition shows the same page: render it once
-        public_pdf = None if public is None else (
-            pdf if thread.screening is None or thread.screening.skjerming is None
-            else services.render_pdf(public, observed))
+        try:
+            pdf = services.render_pdf(thread, observed)
+            # an open thread's public rendition shows the same page: render it once
+            public_pdf = None if public is None else (
+                pdf if thread.screening is None or thread.screening.skjerming is None
+                else services.render_pdf(public, observed))
+        except RenderError as exc:
+            return _quarantine(services, ref, raw, [str(exc)], "render-failed", what_to_do=(
+                "The PDF engine could not render this thread. Read the problem; try another engine ([archive] "
+                "pdf_engine) or report it, then rerun: the evidence file holds the whole capture."))
         lock = services.settings.retention.lock_for(
             account.key, account.classification, observed,
             legal_hold=services.catalog.active_hold(platform, account_id, ref.post_id))
@@ -842,8 +848,12 @@ def _write_evidence(services: Services, raw: RawCapture) -> Path:
     return path
 
 
+_WHAT_TO_DO = ("Read the problems; fix the connector or normaliser (or the data at the source) and rerun. "
+               "The evidence file holds exactly what the platform returned.")
+
+
 def _quarantine(services: Services, ref: ThreadRef, raw: RawCapture | None, problems: list[str],
-                reason: str) -> ThreadOutcome:
+                reason: str, *, what_to_do: str = _WHAT_TO_DO) -> ThreadOutcome:
     """Keep what we have and a report listing every problem; the run goes on."""
     evidence = raw.to_json_bytes() if raw is not None else b""
     digest = fixity(io.BytesIO(evidence + reason.encode() + "\n".join(problems).encode("utf-8", "replace")))
@@ -853,8 +863,7 @@ def _quarantine(services: Services, ref: ThreadRef, raw: RawCapture | None, prob
     report = {
         "format": "socialarkiv-quarantine/1", "reason": reason, "account_key": ref.account_key,
         "post_id": ref.post_id, "problems": problems,
-        "what_to_do": "Read the problems; fix the connector or normaliser (or the data at the source) and rerun. "
-                      "The evidence file holds exactly what the platform returned.",
+        "what_to_do": what_to_do,
     }
     text = f"Quarantined thread {ref.post_id} of {ref.account_key}: {reason}\n" + "".join(
         f"  - {p}\n" for p in problems)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from .layout import BODY, BOLD, PAGE_H, PAGE_W, PT_PER_PX, SMALL, Box, Pages, Ro
 from .view import EntryView, HeaderView, entries, header_view, pdf_title, screening_view
 
 __all__ = ["DirectRenderer", "direct_drawable"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -292,14 +295,13 @@ class DirectRenderer:
     documents that are not threads, go to WeasyPrint."""
 
     def __init__(self) -> None:
-        from .pdf import WeasyPrintRenderer
-
-        self._weasyprint: WeasyPrintRenderer | None = None
-        self._weasyprint_class = WeasyPrintRenderer
+        self._weasyprint: Any = None
 
     def _html_engine(self) -> Any:
         if self._weasyprint is None:
-            self._weasyprint = self._weasyprint_class()
+            from .pdf import WeasyPrintRenderer
+
+            self._weasyprint = WeasyPrintRenderer()
         return self._weasyprint
 
     def render(self, html: str, out: BinaryIO, *, title: str, created: datetime) -> None:
@@ -313,6 +315,14 @@ class DirectRenderer:
             return
         from .pdf import finalise
 
-        pdf = _assemble(_layout(rendition))
-        finalise(pdf, out, title=pdf_title(thread), created=parse_ts(rendered_at),
-                 producer="direct engine, pikepdf", claim_pdfa=True)
+        try:
+            pdf = _assemble(_layout(rendition))
+            staged = io.BytesIO()
+            finalise(pdf, staged, title=pdf_title(thread), created=parse_ts(rendered_at),
+                     producer="direct engine, pikepdf", claim_pdfa=True)
+        except Exception as exc:  # a defect of this engine must not cost the record: WeasyPrint draws it
+            log.warning("the direct PDF engine failed on thread %s (%s); WeasyPrint renders it",
+                        thread.source.post_id, type(exc).__name__)
+            self._html_engine().render_thread(thread, out, rendered_at=rendered_at)
+            return
+        out.write(staged.getvalue())

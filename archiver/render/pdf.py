@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from ..clock import format_ts, parse_ts
-from ..errors import ArchiverError
+from ..errors import ConfigError, RenderError
 from ..model import Thread
 from .html import VOLUME_COMMENTS, render_html, render_volumes
 from .view import pdf_title
@@ -84,10 +84,6 @@ _GS_PAGE_NUMBERS = """%!
 """
 
 
-class RenderError(ArchiverError):
-    """A renderer failed (missing tool, tool error, or output that is not the PDF/A we asked for)."""
-
-
 class ThreadRenderer(Protocol):
     """What the pipeline and the web app need of an engine."""
 
@@ -112,7 +108,7 @@ class PdfRenderer:
         missing = [name for name, path in (("wkhtmltopdf", self.wkhtmltopdf), ("gs (Ghostscript)", self.ghostscript))
                    if not path]
         if missing or not ICC_PROFILE.is_file():
-            raise RenderError("PDF rendering needs " + ", ".join(missing or ["icc-profiles-free"]) +
+            raise ConfigError("PDF rendering needs " + ", ".join(missing or ["icc-profiles-free"]) +
                               ": install the Debian packages wkhtmltopdf ghostscript icc-profiles-free "
                               "(scripts/install.sh does)")
 
@@ -179,7 +175,7 @@ class WeasyPrintRenderer:
             import weasyprint
             from weasyprint.text.fonts import FontConfiguration
         except (ImportError, OSError) as exc:  # OSError: pango missing
-            raise RenderError(f"the weasyprint engine needs WeasyPrint and pango: {exc}") from exc
+            raise ConfigError(f"the weasyprint engine needs WeasyPrint and pango: {exc}") from exc
         # shared by every rendering of this renderer: fonts, the page CSS and decoded (emoji) images
         self._fonts = FontConfiguration()
         self._css = weasyprint.CSS(string=_WEASYPRINT_CSS % "", font_config=self._fonts)
@@ -269,7 +265,7 @@ def pdf_renderer(engine: str) -> PdfRenderer | WeasyPrintRenderer | DirectRender
         return PdfRenderer()
     if engine == "weasyprint":
         return WeasyPrintRenderer()
-    raise RenderError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    raise ConfigError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)} ([archive] pdf_engine)")
 
 
 def finalise(source: Path | Any, out: BinaryIO, *, title: str, created: datetime,

@@ -154,3 +154,49 @@ def test_any_text_is_either_drawn_or_handed_over_never_a_crash(text):
     thread = replace(base, comments=(replace(base.comments[0], text=text), *base.comments[1:]))
     if direct_drawable(thread):
         _render("direct", thread)
+
+
+def test_a_defect_in_the_direct_engine_costs_no_record_weasyprint_draws_it(monkeypatch, caplog):
+    import archiver.render.direct as direct
+
+    def broken(rendition):  # type: ignore[no-untyped-def]
+        raise IndexError("a layout defect")
+
+    monkeypatch.setattr(direct, "_layout", broken)
+    thread = _example("demo-road-works.json")
+    with caplog.at_level("WARNING", logger="archiver.render.direct"):
+        data = _render("direct", thread)
+    assert "WeasyPrint" in _producer(data) and pdfa_problems(data, "fallback.pdf") == []
+    assert "IndexError" in caplog.text and thread.comments[0].text[:20] not in caplog.text
+
+
+def test_a_thread_that_cannot_be_rendered_is_quarantined_and_the_run_goes_on(tmp_path):
+    """One thread's rendering fails: it is quarantined with its evidence and a report saying what to do; the
+    account's other threads are archived."""
+    from datetime import UTC, datetime
+
+    from archiver.errors import RenderError
+    from archiver.fakes.demo import synthetic_page
+    from archiver.fakes.graph import FakeGraphServer
+    from archiver.pipeline import run, services_for
+    from tests.conftest import make_settings
+
+    page = synthetic_page(3, 4, seed=11)
+    with FakeGraphServer(page) as fake:
+        services = services_for(make_settings(tmp_path, fake.url, page))
+        render, victim = services.render_pdf, page.posts[1].id
+
+        def failing(thread: Thread, rendered_at: str) -> bytes:
+            if thread.source.post_id == victim:
+                raise RenderError("Ghostscript failed (exit 1): simulated")
+            return render(thread, rendered_at)
+
+        services.render_pdf = failing
+        report = run(services, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    assert report.counts() == {"archived": 2, "quarantined": 1} and not report.account_errors, report.to_dict()
+    quarantined = next(o for o in report.outcomes if o.status == "quarantined")
+    assert quarantined.post_id == victim
+    folder = Path(quarantined.location or "")
+    assert "render-failed" in (folder / "report.txt").read_text(encoding="utf-8")
+    assert "pdf_engine" in json.loads((folder / "report.json").read_text(encoding="utf-8"))["what_to_do"]
+    assert json.loads((folder / "capture.json").read_text(encoding="utf-8"))["exchanges"]
