@@ -217,7 +217,8 @@ def test_disk_full_then_space_freed(source: tuple[FakePage, FakeGraphServer], tm
 
         def fill_disk(published: int) -> None:
             if published == 2:  # the disk fills up while the run is going on
-                with open(mount / "filler", "wb") as filler:
+                # unbuffered: a buffered file would flush the rest of a partial write at close, and fail there
+                with open(mount / "filler", "wb", buffering=0) as filler:
                     try:
                         while True:
                             filler.write(b"\0" * 65536)
