@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .model import PLATFORMS
+from .render import ENGINES
 from .retention import RetentionRule, RetentionSchedule
 
 __all__ = [
@@ -438,13 +439,10 @@ def _screening(raw: Any, where: str) -> ScreeningConfig:
     return ScreeningConfig(**values)
 
 
-_ENGINES = ("direct", "weasyprint", "wkhtmltopdf")  # render/pdf.py ENGINES, without importing the renderers
-
-
 def _engine(archive: Mapping[str, Any], where: str) -> str:
     engine = archive.get("pdf_engine", "direct")
-    if engine not in _ENGINES:
-        raise ConfigError(f"{where}: pdf_engine must be one of " + ", ".join(f'"{e}"' for e in _ENGINES) +
+    if engine not in ENGINES:
+        raise ConfigError(f"{where}: pdf_engine must be one of " + ", ".join(f'"{e}"' for e in ENGINES) +
                           f", not {engine!r}")
     return str(engine)
 

@@ -15,7 +15,6 @@ Fonts are Type 0 / CIDFontType2 with an identity CIDToGIDMap, each embedded as a
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import logging
@@ -29,7 +28,7 @@ from typing import Any, BinaryIO
 from ..clock import parse_ts
 from ..model import Thread
 from .fonts import Face, drawable, subset_program
-from .html import emoji_png
+from .html import emoji_image
 from .layout import BODY, BOLD, PAGE_H, PAGE_W, PT_PER_PX, SMALL, Box, Pages, Row, Style, emoji_in, lines
 from .view import EntryView, HeaderView, entries, header_view, pdf_title, screening_view
 
@@ -208,7 +207,7 @@ def _assemble(pages: Pages) -> Any:
     from .pdf import ICC_PROFILE
 
     pdf = pikepdf.new()
-    fonts = Dictionary({f"/F{k}": _font(pdf, face, used) for k, (face, used) in enumerate(pages.fonts.values(), 1)})
+    fonts = Dictionary({f"/F{number}": _font(pdf, face, used) for number, face, used in pages.fonts.values()})
     images = Dictionary({f"/E{number}": _image(pdf, sequence) for sequence, number in pages.images.items()})
     resources = pdf.make_indirect(Dictionary(Font=fonts, XObject=images,
                                              ProcSet=Array([Name.PDF, Name.Text, Name.ImageC])))
@@ -263,12 +262,9 @@ def _to_unicode(used: dict[int, str]) -> bytes:
 @cache
 def _emoji_pixels(sequence: str) -> tuple[int, int, bytes, bytes] | None:
     """The emoji image the HTML engines use, as compressed RGB and alpha planes."""
-    uri = emoji_png(sequence)
-    if uri is None:
+    image = emoji_image(sequence)
+    if image is None:
         return None
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGBA")
     rgb = image.convert("RGB").tobytes()
     alpha = image.getchannel("A").tobytes()
     return image.width, image.height, zlib.compress(rgb, 9), zlib.compress(alpha, 9)

@@ -15,7 +15,7 @@ from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
-__all__ = ["FACES", "Face", "chain", "drawable", "subset_program"]
+__all__ = ["FACES", "Face", "chain", "drawable", "primary", "subset_program"]
 
 # (regular, bold) per place in the chain: the first face that has a character draws it. DejaVu covers Latin,
 # Greek and Cyrillic; Droid Sans Fallback Chinese and Japanese; Nanum Korean; Symbola symbols, among them the
@@ -92,8 +92,15 @@ def _face(path: str) -> Face | None:
 
 
 @cache
+def primary(bold: bool) -> Face | None:
+    """The first face of the weight's chain that is installed, loaded alone: most threads need no other."""
+    return next((face for face in (_face(pair[1 if bold else 0]) for pair in FACES) if face is not None), None)
+
+
+@cache
 def chain(bold: bool) -> tuple[Face, ...]:
-    """The faces of one weight, in fallback order; faces whose file is missing are left out."""
+    """The faces of one weight, in fallback order; faces whose file is missing are left out. Loading them all
+    costs about half a second, so it waits for the first character the primary face does not have."""
     faces = (_face(pair[1 if bold else 0]) for pair in FACES)
     return tuple(face for face in faces if face is not None)
 
@@ -112,10 +119,15 @@ def drawable(char: str) -> bool:
     category = unicodedata.category(char)
     ok = not (unicodedata.bidirectional(char) in _BIDI or category in ("Mn", "Mc", "Me", "Cf", "Cn", "Co", "Cs")
               or any(low <= code <= high for low, high in _SHAPED))
-    ok = ok and all(any(char in face.gids for face in chain(bold)) for bold in (False, True))
+    ok = ok and all(_has(char, bold) for bold in (False, True))
     if len(_DRAWABLE) < 100_000:
         _DRAWABLE[char] = ok
     return ok
+
+
+def _has(char: str, bold: bool) -> bool:
+    first = primary(bold)
+    return (first is not None and char in first.gids) or any(char in face.gids for face in chain(bold))
 
 
 def subset_program(face: Face, used: frozenset[int]) -> bytes:

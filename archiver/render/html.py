@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from ..model import Comment, Thread
 from .view import entry_view, header_view, pdf_title, screening_view, visible
 
-__all__ = ["EMOJI_FONT", "VOLUME_COMMENTS", "emoji_png", "pdf_title", "render_html", "render_volumes",
+__all__ = ["EMOJI_FONT", "VOLUME_COMMENTS", "emoji_image", "emoji_png", "pdf_title", "render_html", "render_volumes",
            "text_to_html"]
 
 # a thread with more comments is laid out in volumes of this many (bounded memory: laying out 20,000 comments
@@ -40,8 +40,9 @@ def _environment() -> Environment:
 
 
 @cache
-def emoji_png(sequence: str) -> str | None:
-    """A data: URI of the emoji drawn in colour, or None where the font or Pillow cannot draw it."""
+def emoji_image(sequence: str) -> Any:
+    """The emoji drawn in colour, 48 x 48 RGBA (a Pillow image), or None where the font or Pillow cannot draw
+    it. Both the HTML template's images and the direct engine's come from here."""
     if not EMOJI_FONT.is_file():
         return None
     from PIL import Image, ImageDraw, ImageFont  # heavy; imported only when a thread holds emoji
@@ -55,9 +56,17 @@ def emoji_png(sequence: str) -> str | None:
     box = canvas.getbbox()
     if box is None:
         return None
-    canvas = canvas.crop((0, 0, max(box[2], 128), 128)).resize((48, 48), Image.Resampling.LANCZOS)
+    return canvas.crop((0, 0, max(box[2], 128), 128)).resize((48, 48), Image.Resampling.LANCZOS)
+
+
+@cache
+def emoji_png(sequence: str) -> str | None:
+    """A data: URI of ``emoji_image`` as PNG, or None."""
+    image = emoji_image(sequence)
+    if image is None:
+        return None
     buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import emoji
 
-from .fonts import Face, chain
+from .fonts import Face, chain, primary
 
 __all__ = ["BODY", "BOLD", "PAGE_H", "PAGE_W", "PT_PER_PX", "SMALL", "Box", "Line", "Pages", "Row", "Style", "emoji_in",
            "lines"]
@@ -86,10 +86,11 @@ Piece = tuple[str, str, float, list[tuple[Face | None, str, float]]]
 def _pieces(text: str, style: Style) -> Iterator[Piece]:
     """(kind, text, width, face runs) of each unbreakable piece: "word", "space", "newline", "emoji" or, for a
     badge style, the whole text as one "badge"."""
-    faces = chain(style.bold)
-    scale = style.size / 1000
+    bold, scale = style.bold, style.size / 1000
+    first = primary(bold)
+    assert first is not None, "drawable() passes no text when no face is installed"
     if style.badge:
-        runs = _face_runs(text, faces, scale)
+        runs = _face_runs(text, bold, scale)
         yield "badge", text, sum(r[2] for r in runs) + 2 * _BADGE_PAD + _BADGE_MARGIN, runs
         return
     position = 0
@@ -100,11 +101,11 @@ def _pieces(text: str, style: Style) -> Iterator[Piece]:
                 yield "newline", token, 0.0, []
             elif token[0] in " \t":
                 token = token.replace("\t", " ")
-                space = faces[0].width(token) * scale
-                yield "space", token, space, [(faces[0], token, space)]
+                space = first.width(token) * scale
+                yield "space", token, space, [(first, token, space)]
             else:
                 for word in _split_cjk(token):
-                    runs = _face_runs(word, faces, scale)
+                    runs = _face_runs(word, bold, scale)
                     yield "word", word, sum(r[2] for r in runs), runs
         if found:
             yield "emoji", found["emoji"], style.size * 1.15, []
@@ -126,15 +127,16 @@ def _split_cjk(word: str) -> list[str]:
     return [*parts, current] if current else parts
 
 
-def _face_runs(word: str, faces: tuple[Face, ...], scale: float) -> list[tuple[Face | None, str, float]]:
-    primary = faces[0]
-    widths = primary.widths
+def _face_runs(word: str, bold: bool, scale: float) -> list[tuple[Face | None, str, float]]:
+    first = primary(bold)
+    assert first is not None
+    widths = first.widths
     if all(c in widths for c in word):
-        return [(primary, word, sum(widths[c] for c in word) * scale)]
+        return [(first, word, sum(widths[c] for c in word) * scale)]
     runs: list[tuple[Face | None, str, float]] = []
     for char in word:
-        face = next((f for f in faces if char in f.gids), primary)
-        width = face.widths.get(char, primary.widths.get("\ufffd", 600)) * scale
+        face = next((f for f in chain(bold) if char in f.gids), first)
+        width = face.widths.get(char, first.widths.get("\ufffd", 600)) * scale
         if runs and runs[-1][0] is face:
             runs[-1] = (face, runs[-1][1] + char, runs[-1][2] + width)
         else:
@@ -224,7 +226,7 @@ class Pages:
     def __init__(self) -> None:
         self.pages: list[list[str]] = []
         self.y = 0.0
-        self.fonts: dict[int, tuple[Face, set[str]]] = {}  # id(face) -> (face, the characters it drew)
+        self.fonts: dict[int, tuple[int, Face, set[str]]] = {}  # id(face) -> (its /F number, face, characters)
         self.images: dict[str, int] = {}
         self._new_page()
 
@@ -321,7 +323,8 @@ class Pages:
 
     def number(self) -> None:
         """ "n / N" centred at the foot of every page, as the HTML engines draw it."""
-        face = chain(False)[0]
+        face = primary(False)
+        assert face is not None
         style = Style(size=8, colour="#404040")
         for number, page in enumerate(self.pages, start=1):
             label = f"{number} / {len(self.pages)}"
@@ -330,11 +333,11 @@ class Pages:
     def _glyphs(self, page: list[str], face: Face, text: str, style: Style, x: float, baseline: float) -> None:
         entry = self.fonts.get(id(face))
         if entry is None:
-            entry = self.fonts[id(face)] = (face, set())
-        entry[1].update(text)
+            entry = self.fonts[id(face)] = (len(self.fonts) + 1, face, set())
+        number, _face, drawn = entry
+        drawn.update(text)
         codes = face.codes
         hexes = "".join([codes.get(char, "0000") for char in text])
-        number = list(self.fonts).index(id(face)) + 1
         page.append(f"BT /F{number} {_n(style.size)} Tf {_fill(style.colour)} {_n(x)} {_n(baseline)} Td "
                     f"<{hexes}> Tj ET")
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 from ..clock import format_ts, parse_ts
 from ..errors import ConfigError, RenderError
 from ..model import Thread
+from . import ENGINES
 from .html import VOLUME_COMMENTS, render_html, render_volumes
 from .view import pdf_title
 
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["ENGINES", "ICC_PROFILE", "PdfRenderer", "RenderError", "ThreadRenderer", "WeasyPrintRenderer",
            "finalise", "pdf_renderer"]
 
-ENGINES = ("direct", "weasyprint", "wkhtmltopdf")
 
 ICC_PROFILE = Path("/usr/share/color/icc/sRGB.icc")
 _GS_PDFA_DEF = """%!
