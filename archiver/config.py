@@ -191,6 +191,7 @@ class Settings:
     catalog_url: str | None = None  # None: SQLite in the work folder
     lookback_days: int = 30         # threads younger than this are captured every run (late comments)
     revisit_days: int = 7           # older threads without a change signal are captured this often
+    batch_threads: int = 50         # threads per mapped capture/process task of the nightly DAG (schedule.batches)
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     organisation_id: str | None = None  # e.g. the organisation number; names the archive creator in packages
@@ -288,6 +289,7 @@ def parse_settings(raw: Mapping[str, Any], *, base: Path, source: Path | None = 
         catalog_url=_optional_str(archive, "catalog", where + ": [archive]"),
         lookback_days=_days(archive, "lookback_days", 30, where + ": [archive]"),
         revisit_days=_days(archive, "revisit_days", 7, where + ": [archive]"),
+        batch_threads=_batch_threads(archive, where + ": [archive]"),
         webhooks=_webhooks(raw.get("webhooks", {}), where + ": [webhooks]"),
         screening=_screening(raw.get("screening", {}), where + ": [screening]"),
         organisation_id=_optional_str(archive, "organisation_id", where + ": [archive]"),
@@ -382,6 +384,14 @@ def _days(table: Mapping[str, Any], key: str, default: int, where: str) -> int:
     value = table.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 36500:
         raise ConfigError(f"{where}: '{key}' must be a whole number of days from 0 to 36500")
+    return value
+
+
+def _batch_threads(table: Mapping[str, Any], where: str) -> int:
+    value = table.get("batch_threads", 50)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10000:
+        raise ConfigError(f"{where}: 'batch_threads' must be a whole number from 1 to 10000 (threads per task of "
+                          "the nightly DAG; 50 is the default)")
     return value
 
 

@@ -9,7 +9,9 @@ Airflow run and a command-line run do the same thing. Steps exchange small value
     process(...)                -> ThreadOutcome (archived | unchanged | quarantined | gone): the snapshot is
                                    merged into the thread's latest version (``history.merge``); a new version
                                    is written only when the content hash changed
-    archive_account(...) / run  -> the two above for every thread, one bad thread never stops the others
+    archive_thread(...) / run   -> the two above for every thread, one bad thread never stops the others
+    capture_batch / process_batch -> the same for one batch of threads (``schedule.batches``): one mapped task
+                                   of the nightly DAG each
 """
 
 from __future__ import annotations
@@ -641,6 +643,42 @@ def _total_changes(outcomes: Iterable[ThreadOutcome]) -> dict[str, int]:
 
 def archive_thread(services: Services, ref: ThreadRef) -> ThreadOutcome:
     return process(services, capture(services, ref))
+
+
+def capture_batch(services: Services, refs: Sequence[ThreadRef]) -> list[CaptureResult]:
+    """``capture`` for each thread of one batch (one task of the nightly DAG), as ``run`` does: a source error
+    that concerns one thread becomes its "failed" outcome and the batch goes on; account-wide and retryable
+    errors (auth, quota, rate limits, outages) and store failures propagate, so the task fails or is retried
+    as a whole (its captures are idempotent)."""
+    results = []
+    for ref in refs:
+        try:
+            results.append(capture(services, ref))
+        except (AuthError, ConfigError, QuotaExhausted):
+            raise
+        except SourceError as exc:
+            if exc.retryable:
+                raise
+            results.append(CaptureResult(ref, outcome=ThreadOutcome(ref.account_key, ref.post_id, "failed",
+                                                                    message=str(exc))))
+    return results
+
+
+def process_batch(services: Services, results: Sequence[CaptureResult]) -> list[ThreadOutcome]:
+    """``process`` for each capture of one batch; a failure of the store or catalog fails the batch (its
+    threads already processed are "unchanged" when the task is retried)."""
+    return [process(services, result) for result in results]
+
+
+def unaccounted(batches: Iterable[Iterable[Mapping[str, Any]]],
+                outcomes: Iterable[ThreadOutcome]) -> list[ThreadOutcome]:
+    """A "failed" outcome for every thread of ``batches`` (ThreadRef dicts) that has no outcome: its batch's
+    capture or process task failed for good. The run report names them instead of leaving them out; the
+    next run captures them again (they are new, young or unchanged in the catalog)."""
+    have = {(o.account_key, o.post_id) for o in outcomes}
+    return [ThreadOutcome(str(ref["account_key"]), str(ref["post_id"]), "failed", retryable=True,
+                          message="its batch's capture or process task failed: the Airflow task log says why")
+            for batch in batches for ref in batch if (ref["account_key"], ref["post_id"]) not in have]
 
 
 def run(services: Services, start: datetime, end: datetime, *, run_id: str | None = None,

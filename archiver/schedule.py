@@ -12,6 +12,10 @@ A thread is captured when
     over the second half of that interval by a stable hash of its id so revisits do not all fall on one night.
 
 So a run's cost grows with what changed and with the young threads, not with the size of the archive.
+
+``batches`` then deals the due threads out to the DAG's mapped tasks: one task per thread would cost Airflow
+a task instance (a process, its start-up, its state in the metadata database) per thread, and Airflow refuses
+to map more than ``[core] max_map_length`` (1024) items.
 """
 
 from __future__ import annotations
@@ -20,11 +24,15 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from .clock import parse_ts
 from .connectors.base import ThreadRef
 
-__all__ = ["Due", "ThreadState", "due_threads", "listing_window"]
+__all__ = ["MAX_BATCHES", "Due", "ThreadState", "batches", "due_threads", "listing_window"]
+
+T = TypeVar("T")
+MAX_BATCHES = 1000   # below Airflow's default [core] max_map_length of 1024
 
 
 @dataclass(frozen=True)
@@ -112,3 +120,22 @@ def _time(value: str | None) -> datetime | None:
         return parse_ts(value) if value else None
     except ValueError:
         return None
+
+
+def batches(items: Sequence[T], *, size: int, at_least: int = 1, at_most: int = MAX_BATCHES) -> list[list[T]]:
+    """``items`` in order, cut into consecutive batches of about ``size``: at least ``at_least`` batches (so
+    that that many workers share a small night; never an empty batch) and at most ``at_most`` (the batches
+    grow instead). Batch sizes differ by one at most; every item is in exactly one batch."""
+    if size < 1 or at_least < 1 or at_most < 1:
+        raise ValueError(f"batch size {size}, at_least {at_least} and at_most {at_most} must all be at least 1")
+    if not items:
+        return []
+    count = min(max(-(-len(items) // size), min(at_least, len(items))), at_most)
+    small, extra = divmod(len(items), count)
+    out: list[list[T]] = []
+    start = 0
+    for number in range(count):
+        end = start + small + (1 if number < extra else 0)
+        out.append(list(items[start:end]))
+        start = end
+    return out

@@ -1,9 +1,11 @@
 """Benchmark: a full nightly run, fake Graph API -> locked S3 (SeaweedFS) with PDF/A, on N worker processes.
 
-The run is the DAG's: plan and list in one process, then every due thread is captured and processed
-(normalise, screen, render both PDF/A renditions, package, store under COMPLIANCE Object Lock, catalog) by a
-pool of worker processes, as Airflow workers run the mapped ``capture`` and ``process`` tasks, and the report
-ends it. The catalog is a fresh PostgreSQL database at 127.0.0.1:5432 (``--catalog sqlite`` for one worker).
+The run is the DAG's: plan and list in one process, then the due threads are cut into the DAG's batches
+(``schedule.batches``, ``[archive] batch_threads``) and each batch is captured and processed (normalise,
+screen, render both PDF/A renditions, package, store under COMPLIANCE Object Lock, catalog) by a pool of
+worker processes, as Airflow workers run the mapped ``capture`` and ``process`` tasks, and the report ends
+it. Airflow's own cost per task instance (a process, the metadata database) is not in these numbers.
+The catalog is a fresh PostgreSQL database at 127.0.0.1:5432 (``--catalog sqlite`` for one worker).
 Then the same night is run again with nothing changed at the source. Prints JSON: seconds, threads per
 second, seconds per stage (summed over workers), peak memory, API requests per thread against the minimum.
 
@@ -35,6 +37,7 @@ from archiver.fakes.demo import synthetic_page
 from archiver.fakes.graph import FakeGraphServer
 from archiver.pipeline import RunReport, list_threads, plan_window, services_for, write_report
 from archiver.render.pdf import ENGINES
+from archiver.schedule import batches
 from bench._setup import timed_services
 
 _worker: dict[str, Any] = {}
@@ -63,16 +66,17 @@ def _init(settings: Settings) -> None:
     _worker["timings"] = timings
 
 
-def _archive(ref: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float], float]:
-    from archiver.pipeline import capture, process
+def _archive(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, float], float]:
+    """One batch, as the DAG's capture task and then its process task run it."""
+    from archiver.pipeline import capture_batch, process_batch
 
     services, timings = _worker["services"], _worker["timings"]
     before = dict(timings)
     start = time.perf_counter()
-    outcome = process(services, capture(services, ThreadRef.from_dict(ref)))
+    outcomes = process_batch(services, capture_batch(services, [ThreadRef.from_dict(ref) for ref in batch]))
     timings["total in workers"] += time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return outcome.to_dict(), {k: v - before.get(k, 0.0) for k, v in timings.items()}, peak
+    return [o.to_dict() for o in outcomes], {k: v - before.get(k, 0.0) for k, v in timings.items()}, peak
 
 
 def nightly(settings: Settings, end: datetime, workers: int, run_id: str) -> dict[str, Any]:
@@ -89,10 +93,11 @@ def nightly(settings: Settings, end: datetime, workers: int, run_id: str) -> dic
     listed = time.perf_counter() - start
     stages: Counter[str] = Counter()
     context = multiprocessing.get_context("spawn")
+    work = batches(refs, size=settings.batch_threads, at_least=workers)
     with context.Pool(workers, initializer=_init, initargs=(settings,)) as pool:
         peak = 0.0
-        for outcome, timings, rss in pool.imap_unordered(_archive, refs, chunksize=1):
-            report.outcomes.append(ThreadOutcome(**outcome))
+        for outcomes, timings, rss in pool.imap_unordered(_archive, work, chunksize=1):
+            report.outcomes.extend(ThreadOutcome(**outcome) for outcome in outcomes)
             stages.update(timings)
             peak = max(peak, rss)
     report.ended_at = report.started_at
@@ -100,6 +105,7 @@ def nightly(settings: Settings, end: datetime, workers: int, run_id: str) -> dic
     seconds = time.perf_counter() - start
     services.catalog.engine.dispose()
     return {"seconds": round(seconds, 1), "plan + list seconds": round(listed, 2), "threads": len(refs),
+            "batches": len(work),
             "threads_per_second": round(len(refs) / seconds, 2) if refs else None,
             "outcomes": report.counts(), "peak_rss_mb_worker": round(peak, 1),
             "stage_seconds_summed_over_workers": {k: round(v, 1) for k, v in sorted(stages.items())}}

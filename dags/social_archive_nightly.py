@@ -1,11 +1,19 @@
 """social_archive_nightly: archive every configured account's threads for the data interval.
 
-plan (one item per account) -> list_threads (mapped over accounts) -> flatten -> capture (mapped over threads,
-writes evidence, returns its path) -> process (mapped: normalise, validate, render, package, store) -> report.
+plan (one item per account) -> list_threads (mapped over accounts) -> batch -> capture (mapped over batches of
+threads: writes each thread's evidence, returns its path) -> process (mapped over the same batches: normalise,
+validate, render, package, store) -> report.
+
+Batches, not one task per thread: a task instance costs Airflow a process start and its bookkeeping, and
+Airflow maps at most ``[core] max_map_length`` (1024) items. ``[archive] batch_threads`` (50) threads per
+batch, at least as many batches as tasks may run at once (so a small night still spreads over the workers),
+at most 1000 batches (they grow instead). A thread's own failure is its "failed" outcome in the batch; a
+batch task that fails for good leaves its threads as "failed" in the run report, never missing.
 
 Thin by design: every step is a call into ``archiver.pipeline``; heavy imports live inside the tasks. The
-window comes from the data interval, never from now(). Retryable errors (rate limits, outages) re-raise so
-Airflow retries later; everything else fails the task at once with AirflowFailException.
+window comes from the data interval, never from now(). Retryable errors (rate limits, outages) and store or
+catalog failures re-raise so Airflow retries later (every step is idempotent); everything else fails the
+task at once with AirflowFailException.
 Configuration: the ``config`` param, else $SOCIALARKIV_CONFIG. Credentials ``conn:ID`` are read from Airflow
 connections (the token in the connection's password field).
 """
@@ -18,6 +26,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
+PARALLEL_TASKS = 8   # capture and process tasks of one run at once (each: max_active_tis_per_dagrun)
 DEFAULT_ARGS = {"retries": 3, "retry_delay": timedelta(minutes=10), "retry_exponential_backoff": True,
                 "max_retry_delay": timedelta(hours=2)}
 
@@ -33,12 +42,12 @@ def _guard(call: Any) -> Any:
     """Run a pipeline call; non-retryable errors fail the task without retries."""
     from airflow.exceptions import AirflowFailException
 
-    from archiver.errors import ArchiverError
+    from archiver.errors import ArchiverError, StorageError
 
     try:
         return call()
     except ArchiverError as exc:
-        if exc.retryable:
+        if exc.retryable or isinstance(exc, StorageError):  # the store or catalog may be back at the retry
             raise
         raise AirflowFailException(str(exc)) from exc
 
@@ -88,34 +97,39 @@ def social_archive_nightly() -> None:
         return [ref.to_dict() for ref in refs]
 
     @task
-    def flatten(per_account: Any) -> list[dict[str, Any]]:
-        return [ref for refs in per_account for ref in refs]
+    def batch(per_account: Any) -> list[list[dict[str, Any]]]:
+        from archiver.schedule import batches
 
-    @task(max_active_tis_per_dagrun=8)
-    def capture(ref: dict[str, Any]) -> dict[str, Any]:
+        refs = [ref for refs in per_account if refs for ref in refs]
+        return batches(refs, size=_services().settings.batch_threads, at_least=PARALLEL_TASKS)
+
+    @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
+    def capture(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from archiver.connectors.base import ThreadRef
-        from archiver.pipeline import capture as capture_thread
+        from archiver.pipeline import capture_batch
 
         services = _services()
-        return _guard(lambda: capture_thread(services, ThreadRef.from_dict(ref))).to_dict()
+        results = _guard(lambda: capture_batch(services, [ThreadRef.from_dict(ref) for ref in refs]))
+        return [result.to_dict() for result in results]
 
-    @task(max_active_tis_per_dagrun=8)
-    def process(captured: dict[str, Any]) -> dict[str, Any]:
-        from archiver.pipeline import CaptureResult
-        from archiver.pipeline import process as process_thread
+    @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
+    def process(captured: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from archiver.pipeline import CaptureResult, process_batch
 
         services = _services()
-        return _guard(lambda: process_thread(services, CaptureResult.from_dict(captured))).to_dict()
+        outcomes = _guard(lambda: process_batch(services, [CaptureResult.from_dict(c) for c in captured]))
+        return [outcome.to_dict() for outcome in outcomes]
 
     @task(trigger_rule="all_done")
-    def report(outcomes: Any, run_id: str | None = None) -> dict[str, Any]:
+    def report(outcomes: Any, batches: Any, run_id: str | None = None) -> dict[str, Any]:
         from archiver.clock import format_ts
-        from archiver.pipeline import RunReport, ThreadOutcome, write_report
+        from archiver.pipeline import RunReport, ThreadOutcome, unaccounted, write_report
 
         services = _services()
         now = format_ts(services.clock.now())
+        done = [ThreadOutcome(**o) for per_batch in (outcomes or []) if per_batch for o in per_batch]
         run = RunReport(run_id=run_id or "airflow", started_at=now, ended_at=now,
-                        outcomes=[ThreadOutcome(**o) for o in (outcomes or []) if o])
+                        outcomes=done + unaccounted(batches or [], done))
         path = write_report(services, run)
         summary = run.summary()
         _statsd(summary)
@@ -123,8 +137,8 @@ def social_archive_nightly() -> None:
         return {**summary, "report": str(path)}
 
     windows = plan()
-    refs = flatten(list_threads.expand(window=windows))
-    report(process.expand(captured=capture.expand(ref=refs)))
+    batches = batch(list_threads.expand(window=windows))
+    report(process.expand(captured=capture.expand(refs=batches)), batches)
 
 
 social_archive_nightly()

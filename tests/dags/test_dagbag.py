@@ -22,7 +22,9 @@ def test_no_import_errors(dagbag):
 
 def test_nightly_shape(dagbag):
     dag = dagbag.dags["social_archive_nightly"]
+    assert dag.get_task("batch").downstream_task_ids == {"capture", "report"}
     assert dag.get_task("capture").downstream_task_ids == {"process"}
+    assert dag.get_task("capture").max_active_tis_per_dagrun == dag.get_task("process").max_active_tis_per_dagrun
     assert dag.get_task("report").trigger_rule == "all_done"
     assert dag.max_active_runs == 1 and not dag.catchup
     assert dag.get_task("process").retries == 3

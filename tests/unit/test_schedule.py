@@ -1,11 +1,15 @@
-"""schedule.due_threads: what a nightly run captures, and why."""
+"""schedule.due_threads: what a nightly run captures, and why; schedule.batches: how the DAG's tasks share it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from archiver.connectors.base import ThreadRef
-from archiver.schedule import ThreadState, due_threads, listing_window
+from archiver.schedule import MAX_BATCHES, ThreadState, batches, due_threads, listing_window
 
 NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -57,3 +61,30 @@ def test_listing_window() -> None:
                           lookback=30 * DAY) == (start, NOW)
     assert listing_window(first_run=False, lists_everything=False, initial_since=start, end=NOW,
                           lookback=30 * DAY) == (NOW - 30 * DAY, NOW)
+
+
+def test_batches_of_a_night() -> None:
+    assert batches([], size=50, at_least=8) == []
+    assert batches(list(range(3)), size=50, at_least=8) == [[0], [1], [2]]       # never an empty batch
+    assert [len(b) for b in batches(list(range(23)), size=50, at_least=8)] == [3] * 7 + [2]
+    assert [len(b) for b in batches(list(range(1000)), size=50, at_least=8)] == [50] * 20
+    assert [len(b) for b in batches(list(range(101)), size=50)] == [34, 34, 33]
+    big = batches(list(range(120_000)), size=50, at_least=8)   # more than Airflow maps: the batches grow
+    assert len(big) == MAX_BATCHES < 1024 and {len(b) for b in big} == {120}
+
+
+def test_batch_limits_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        batches([1], size=0)
+
+
+@given(st.integers(0, 5000), st.integers(1, 200), st.integers(1, 16), st.integers(1, 1000))
+def test_batches_keep_every_item_once_in_order(n: int, size: int, at_least: int, at_most: int) -> None:
+    out = batches(list(range(n)), size=size, at_least=at_least, at_most=at_most)
+    assert [item for batch in out for item in batch] == list(range(n))
+    assert all(out) and len(out) <= at_most
+    if out:
+        lengths = [len(b) for b in out]
+        assert max(lengths) - min(lengths) <= 1
+        assert len(out) >= min(n, at_least, at_most)
+        assert max(lengths) <= size or len(out) == at_most or len(out) == min(n, at_least)

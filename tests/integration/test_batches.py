@@ -1,0 +1,117 @@
+"""The nightly DAG's batches (pipeline.capture_batch, process_batch, unaccounted) against the fake Graph API:
+one thread's own failure is its "failed" outcome and the batch goes on; account-wide, retryable and store
+failures fail the batch, whose retry stores nothing twice; a batch that fails for good leaves its threads named
+as "failed" in the run report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archiver.clock import FixedClock, parse_ts
+from archiver.config import parse_settings
+from archiver.connectors.base import ThreadRef
+from archiver.errors import AuthError, SourceError, StorageError, TransientSourceError
+from archiver.fakes.demo import synthetic_page
+from archiver.fakes.graph import FakeGraphServer, FakePage
+from archiver.pipeline import (
+    RunReport,
+    Services,
+    capture_batch,
+    list_threads,
+    process_batch,
+    services_for,
+    unaccounted,
+)
+
+
+@pytest.fixture
+def night(tmp_path: Path) -> Iterator[tuple[FakePage, Services, list[ThreadRef]]]:
+    page = synthetic_page(3, 5, seed=3)
+    with FakeGraphServer(page) as fake:
+        settings = parse_settings({
+            "archive": {"organisation": "Batchkommune", "store": str(tmp_path / "archive"),
+                        "work": str(tmp_path / "work"), "initial_since": "2026-01-01T00:00:00Z"},
+            "accounts": [{"key": "fb", "platform": "facebook", "account_id": page.id, "name": "Batchkommune",
+                          "base_url": fake.url, "api_version": "v23.0", "credential": f"value:{page.token}"}]},
+            base=tmp_path)
+        services = services_for(settings, clock=FixedClock(parse_ts("2026-11-21T02:00:00Z")))
+        refs = list_threads(services, "fb", parse_ts("2026-01-01T00:00:00Z"), parse_ts("2026-11-21T00:00:00Z"))
+        assert len(refs) == 3
+        yield page, services, refs
+        services.catalog.engine.dispose()
+
+
+def _failing_capture(services: Services, post_id: str, error: Exception) -> None:
+    make = services.connector_for
+
+    def connector_for(account: Any) -> Any:
+        connector = make(account)
+        capture = connector.capture_thread
+
+        def capture_thread(ref: ThreadRef) -> Any:
+            if ref.post_id == post_id:
+                raise error
+            return capture(ref)
+
+        connector.capture_thread = capture_thread
+        return connector
+
+    services.connector_for = connector_for  # type: ignore[method-assign]
+
+
+def _versions(services: Services, page: FakePage) -> dict[str, list[str]]:
+    return {post.id: services.store.children(f"packages/facebook/{page.id}/{post.id}") for post in page.posts}
+
+
+def test_one_threads_source_error_is_its_failed_outcome_and_the_batch_goes_on(night: Any) -> None:
+    _page, services, refs = night
+    _failing_capture(services, refs[1].post_id, SourceError("(#100) Unsupported get request", code=100))
+    outcomes = process_batch(services, capture_batch(services, refs))
+    assert [o.status for o in outcomes] == ["archived", "failed", "archived"]
+    assert outcomes[1].post_id == refs[1].post_id and "Unsupported get request" in outcomes[1].message
+    assert not outcomes[1].retryable
+    assert unaccounted([[r.to_dict() for r in refs]], outcomes) == []
+
+
+@pytest.mark.parametrize("error", [TransientSourceError("HTTP 503 (gave up after 5 attempts)"),
+                                   AuthError("Error validating access token: Session has expired")])
+def test_retryable_and_account_wide_errors_fail_the_batch(night: Any, error: Exception) -> None:
+    _page, services, refs = night
+    _failing_capture(services, refs[2].post_id, error)
+    with pytest.raises(type(error)):
+        capture_batch(services, refs)
+
+
+def test_a_store_failure_fails_the_batch_and_its_retry_stores_each_thread_once(night: Any) -> None:
+    page, services, refs = night
+    captured = capture_batch(services, refs)
+    publish, calls = services.store.publish, [0]
+
+    def publish_then_fail(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise StorageError("the store at s3://arkiv is unreachable: EndpointConnectionError")
+        return publish(*args, **kwargs)
+
+    services.store.publish = publish_then_fail  # type: ignore[method-assign]
+    with pytest.raises(StorageError):
+        process_batch(services, captured)
+    services.store.publish = publish  # type: ignore[method-assign]
+    retried = process_batch(services, captured)   # Airflow's retry of the same task: the same captures
+    assert [o.status for o in retried] == ["unchanged", "archived", "archived"]
+    assert _versions(services, page) == {post.id: ["v00001"] for post in page.posts}
+
+
+def test_threads_of_a_batch_that_failed_for_good_are_failed_in_the_report(night: Any) -> None:
+    _page, services, refs = night
+    first, rest = [r.to_dict() for r in refs[:1]], [r.to_dict() for r in refs[1:]]
+    done = process_batch(services, capture_batch(services, refs[:1]))
+    missing = unaccounted([first, rest], done)
+    assert [(o.post_id, o.status, o.retryable) for o in missing] == [(r["post_id"], "failed", True) for r in rest]
+    assert "task failed" in missing[0].message
+    report = RunReport("night", "2026-11-21T02:00:00Z", outcomes=done + missing)
+    assert report.summary()["failed"] == 2 and report.problems == 2
