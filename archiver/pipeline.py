@@ -419,12 +419,14 @@ def _unchanged_capture(services: Services, ref: ThreadRef, account: AccountConfi
     (the catalog lags behind a run that stopped before recording), and the catalog must have indexed it;
     otherwise (None) the capture is merged in full."""
     platform, account_id, post_id = account.platform, account.account_id, ref.post_id
-    state = services.catalog.thread(platform, account_id, post_id)
-    observed = snapshot.provenance.capture_ended_at
-    if state is None or state.capture_fingerprint != fingerprint or observed < state.last_captured_at:
+    found = services.catalog.thread_with_comment_count(platform, account_id, post_id)
+    if found is None:
         return None
-    comments = services.catalog.comment_count(platform, account_id, post_id, state.head_version)
-    if _latest_stored(services, platform, account_id, post_id) != state.head_version or comments is None:
+    state, comments = found
+    observed = snapshot.provenance.capture_ended_at
+    if state.capture_fingerprint != fingerprint or observed < state.last_captured_at or comments is None:
+        return None
+    if _latest_stored(services, platform, account_id, post_id) != state.head_version:
         return None
     _record(services, replace(state, account_key=account.key, created_at=ref.created_at or state.created_at,
                               activity=ref.activity, last_captured_at=observed), "unchanged", True, "socialarkiv", None)

@@ -32,6 +32,8 @@ def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
 def scrub_url(url: str, secrets: Iterable[str] = ()) -> str:
     """Replace credential query parameters (and any known secret) in a URL; other parts stay as given."""
     secrets = tuple(secrets)
+    if not _may_name_a_secret_param(url):
+        return scrub_text(url, secrets)
     try:
         parts = urlsplit(url)
         pairs = parse_qsl(parts.query, keep_blank_values=True)
@@ -75,3 +77,16 @@ def scrub_json(value: Any, secrets: Iterable[str] = ()) -> Any:
             else:
                 target.append(child)
     return root
+
+
+def _may_name_a_secret_param(url: str) -> bool:
+    """False only when the URL's query surely names no credential parameter: the common case (a picture or
+    permalink URL in every comment), answered without ``parse_qsl``. A query with percent-escapes or "+" (whose
+    decoded names could be anything) or an odd URL takes the full parse."""
+    start = url.find("?")
+    if start < 0:
+        return False
+    query = url[start + 1:].partition("#")[0]
+    if "%" in query or "+" in query or "[" in url or "]" in url:
+        return True
+    return any(pair.partition("=")[0].lower() in SECRET_PARAMS for pair in query.split("&"))

@@ -86,14 +86,24 @@ class Catalog:
             row = connection.execute(query).mappings().first()
         return ThreadState(**row) if row else None
 
-    def comment_count(self, platform: str, account_id: str, post_id: str, version: int) -> int | None:
-        """How many comments version ``version`` holds, when it is the indexed head (else None)."""
-        index = t.thread_index
-        query = select(index.c.comment_count).where(index.c.platform == platform, index.c.account_id == account_id,
-                                                    index.c.post_id == post_id, index.c.head_version == version)
+    def thread_with_comment_count(self, platform: str, account_id: str,
+                                  post_id: str) -> tuple[ThreadState, int | None] | None:
+        """The thread's scheduling row and how many comments its head version holds when that version is the
+        indexed one (else None): one query, for the unchanged capture's path."""
+        threads, index = t.threads, t.thread_index
+        indexed = and_(index.c.platform == threads.c.platform, index.c.account_id == threads.c.account_id,
+                       index.c.post_id == threads.c.post_id, index.c.head_version == threads.c.head_version)
+        query = (select(threads, index.c.comment_count.label("indexed_comment_count"))
+                 .select_from(threads.outerjoin(index, indexed))
+                 .where(threads.c.platform == platform, threads.c.account_id == account_id,
+                        threads.c.post_id == post_id))
         with self._connect() as connection:
-            count = connection.execute(query).scalar()
-        return None if count is None else int(count)
+            row = connection.execute(query).mappings().first()
+        if row is None:
+            return None
+        values = dict(row)
+        count = values.pop("indexed_comment_count")
+        return ThreadState(**values), None if count is None else int(count)
 
     def threads(self, platform: str, account_id: str) -> Iterator[ThreadState]:
         query = (select(t.threads).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id)

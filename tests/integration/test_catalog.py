@@ -44,6 +44,8 @@ def test_upserts_never_move_a_thread_backwards(catalog: Catalog) -> None:
     assert catalog.thread("facebook", "1", "1_1").last_captured_at == "2026-11-04T01:30:00Z"
     assert [s.post_id for s in catalog.threads("facebook", "1")] == ["1_1"]
     assert catalog.thread("facebook", "1", "other") is None
+    assert catalog.thread_with_comment_count("facebook", "1", "1_1") == (catalog.thread("facebook", "1", "1_1"), None)
+    assert catalog.thread_with_comment_count("facebook", "1", "other") is None
 
 
 def test_an_unreachable_catalog_names_itself_without_the_password() -> None:
