@@ -24,7 +24,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -32,6 +31,8 @@ work, database, catalogs = Path(sys.argv[1]), sys.argv[2], {"serial": sys.argv[3
 executor = sys.argv[5] if len(sys.argv) > 5 else "LocalExecutor"
 root = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(root))
+from tests.tools.airflow_processes import api_server as start_api_server  # noqa: E402
+from tests.tools.airflow_processes import start_airflow  # noqa: E402
 from tests.tools.ports import free_port  # noqa: E402
 
 port = free_port()
@@ -57,18 +58,7 @@ from archiver.demo import start_demo_sources  # noqa: E402
 
 
 def api_server(running: ExitStack) -> None:
-    process = _airflow(running, "api-server", ["api-server", "--host", "127.0.0.1", "--port", str(port),
-                                               "--workers", "1"])
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"airflow api-server exited {process.returncode}: see {work / 'api-server.log'}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"airflow api-server did not answer within 120 s: see {work / 'api-server.log'}")
+    start_api_server(running, work, port)
 
 
 def celery_workers(running: ExitStack) -> None:
@@ -90,21 +80,7 @@ def celery_workers(running: ExitStack) -> None:
 
 
 def _airflow(running: ExitStack, name: str, arguments: list[str]) -> subprocess.Popen[bytes]:
-    """Start ``airflow ARGUMENTS`` in its own process group, logging to WORKDIR/NAME.log; stopped on exit."""
-    log = running.enter_context(open(work / f"{name}.log", "wb"))
-    process = subprocess.Popen([sys.executable, "-m", "airflow", *arguments], stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-
-    def stop() -> None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-
-    running.callback(stop)
-    return process
+    return start_airflow(running, work, name, arguments)
 
 
 def main() -> None:

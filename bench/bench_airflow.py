@@ -1,0 +1,146 @@
+"""Benchmark: the nightly DAG itself on Airflow, fake Graph API -> locked S3 (SeaweedFS) with PDF/A.
+
+What ``bench_nightly`` leaves out: Airflow's own cost. ``social_archive_nightly`` runs with ``dag.test(
+use_executor=True)`` on the LocalExecutor (``--parallelism`` task processes at once, 2 by default: one per
+core), a real ``airflow api-server`` for the task processes, a fresh PostgreSQL database for Airflow's metadata
+and another for the catalog. Then the next night runs with nothing changed at the source. Prints JSON: seconds
+per run, task instances, the summed duration of each task kind, the run reports' counts (the JSON is the last
+thing printed, after Airflow's own log lines).
+
+    .venv/bin/python -m bench.bench_airflow --threads 1000 --comments 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _config(folder: Path, fake: Any, s3: Any, catalog: str, access: tuple[str, str], batch_threads: int) -> Path:
+    page = fake.page
+    path = folder / "socialarkiv.toml"
+    path.write_text(f'''[archive]
+organisation = "Bench"
+store = "{folder / 'archive'}"
+work = "{folder / 'work'}"
+initial_since = "2026-01-01T00:00:00Z"
+catalog = "{catalog}"
+batch_threads = {batch_threads}
+
+[storage]
+kind = "s3"
+endpoint = "{s3.endpoint}"
+region = "us-east-1"
+bucket = "archive"
+access_key = "value:{access[0]}"
+secret_key = "value:{access[1]}"
+
+[[retention]]
+name = "dialog-10"
+years = 10
+basis = "Bench: 10 years"
+
+[[accounts]]
+key = "bench"
+platform = "facebook"
+account_id = "{page.id}"
+name = "Bench"
+base_url = "{fake.url}"
+api_version = "v23.0"
+credential = "value:{page.token}"
+''', encoding="utf-8")
+    return path
+
+
+def _tasks(database: str, run_id: str) -> dict[str, Any]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT task_id, count(*), sum(extract(epoch FROM end_date - start_date)) FROM task_instance "
+            "WHERE run_id = :run GROUP BY task_id ORDER BY task_id"), {"run": run_id}).all()
+    engine.dispose()
+    return {str(task): {"instances": int(count), "seconds_summed": round(float(seconds or 0), 1)}
+            for task, count, seconds in rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=1000)
+    parser.add_argument("--comments", type=int, default=50)
+    parser.add_argument("--parallelism", type=int, default=2)
+    parser.add_argument("--batch-threads", type=int, default=50, help="[archive] batch_threads")
+    args = parser.parse_args()
+
+    from archiver.fakes.demo import synthetic_page
+    from archiver.fakes.graph import FakeGraphServer
+    from tests.tools.airflow_processes import api_server
+    from tests.tools.ports import free_port
+    from tests.tools.postgres import fresh_database
+    from tests.tools.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedS3
+
+    page = synthetic_page(args.threads, args.comments, seed=7)
+    last_post = max(post.created_time for post in page.posts)
+    night = datetime.strptime(last_post, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC) + timedelta(days=1)
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="socialarkiv-airflow-bench-") as name, ExitStack() as running:
+        folder = Path(name)
+        airflow_db = running.enter_context(fresh_database("bench_airflow_meta"))
+        catalog = running.enter_context(fresh_database("bench_airflow_catalog"))
+        s3 = running.enter_context(SeaweedS3(folder / "s3"))
+        fake = running.enter_context(FakeGraphServer(page))
+        s3.bucket("archive")
+        config = _config(folder, fake, s3, catalog, (ACCESS_KEY, SECRET_KEY), args.batch_threads)
+        os.environ.update({
+            "AIRFLOW_HOME": str(folder / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_db,
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor", "AIRFLOW__CORE__PARALLELISM": str(args.parallelism),
+            "AIRFLOW__API_AUTH__JWT_SECRET": "bench-secret-not-secret",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        })
+        from airflow import settings
+        from airflow.dag_processing.dagbag import DagBag
+        from airflow.utils import db
+
+        db.resetdb()
+        running.callback(settings.dispose_orm)   # before its database is dropped
+        api_server(running, folder, port)
+        dag = DagBag(dag_folder=str(ROOT / "dags")).dags["social_archive_nightly"]
+        result: dict[str, Any] = {"threads": args.threads, "comments_per_thread": args.comments,
+                                  "executor": "LocalExecutor", "parallelism": args.parallelism,
+                                  "batch_threads": args.batch_threads}
+        for label, when in (("first_run", night), ("unchanged_rerun", night + timedelta(days=1))):
+            os.environ["SOCIALARKIV__ARCHIVE__FIXED_CLOCK"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            before = fake.stats["requests"]
+            start = time.perf_counter()
+            run = dag.test(run_conf={"config": str(config)}, use_executor=True, logical_date=when)
+            seconds = time.perf_counter() - start
+            report = json.loads(max((folder / "archive" / "reports").glob("*.json"),
+                                    key=lambda p: p.stat().st_mtime).read_text())
+            result[label] = {"seconds": round(seconds, 1), "state": str(run.state),
+                             "threads_per_second": round(args.threads / seconds, 2),
+                             "api_requests": fake.stats["requests"] - before,
+                             "report": {k: report[k] for k in ("threads", "packages_written", "packages_unchanged",
+                                                               "failed", "quarantined")},
+                             "tasks": _tasks(airflow_db, run.run_id)}
+        result["unchanged_rerun"]["fraction_of_first_run"] = round(
+            result["unchanged_rerun"]["seconds"] / result["first_run"]["seconds"], 3)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
