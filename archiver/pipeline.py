@@ -672,6 +672,14 @@ def process_batch(services: Services, results: Sequence[CaptureResult]) -> list[
     return [process(services, result) for result in results]
 
 
+def unlisted(planned: Iterable[str], listed: Iterable[str]) -> dict[str, str]:
+    """An account error for every planned account whose threads were not listed (its list task failed for
+    good): the run report names it, and the other accounts' threads are archived all the same."""
+    done = set(listed)
+    return {key: "its threads could not be listed: the Airflow task log of list_threads says why (an expired "
+                 "token, a quota, an outage); the next night lists it again" for key in planned if key not in done}
+
+
 def unaccounted(batches: Iterable[Iterable[Mapping[str, Any]]],
                 outcomes: Iterable[ThreadOutcome]) -> list[ThreadOutcome]:
     """A "failed" outcome for every thread of ``batches`` (ThreadRef dicts) that has no outcome: its batch's

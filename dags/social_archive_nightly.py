@@ -8,7 +8,9 @@ Batches, not one task per thread: a task instance costs Airflow a process start 
 Airflow maps at most ``[core] max_map_length`` (1024) items. ``[archive] batch_threads`` (50) threads per
 batch, at least as many batches as tasks may run at once (so a small night still spreads over the workers),
 at most 1000 batches (they grow instead). A thread's own failure is its "failed" outcome in the batch; a
-batch task that fails for good leaves its threads as "failed" in the run report, never missing.
+batch task that fails for good leaves its threads as "failed" in the run report, never missing. An account
+whose listing fails (an expired token, a quota) stops only itself: the others are archived, and the report
+names it under account errors.
 
 Thin by design: every step is a call into ``archiver.pipeline``; heavy imports live inside the tasks. The
 window comes from the data interval, never from now(). Retryable errors (rate limits, outages) and store or
@@ -87,20 +89,20 @@ def social_archive_nightly() -> None:
         return windows
 
     @task(max_active_tis_per_dagrun=4)
-    def list_threads(window: dict[str, str]) -> list[dict[str, Any]]:
+    def list_threads(window: dict[str, str]) -> dict[str, Any]:
         from archiver.clock import parse_ts
         from archiver.pipeline import list_threads as list_account_threads
 
         services = _services()
         refs = _guard(lambda: list_account_threads(services, window["account_key"], parse_ts(window["since"]),
                                                    parse_ts(window["until"])))
-        return [ref.to_dict() for ref in refs]
+        return {"account_key": window["account_key"], "refs": [ref.to_dict() for ref in refs]}
 
-    @task
-    def batch(per_account: Any) -> list[list[dict[str, Any]]]:
+    @task(trigger_rule="all_done")   # an account that could not be listed stops only itself
+    def batch(listed: Any) -> list[list[dict[str, Any]]]:
         from archiver.schedule import batches
 
-        refs = [ref for refs in per_account if refs for ref in refs]
+        refs = [ref for account in (listed or []) if account for ref in account["refs"]]
         return batches(refs, size=_services().settings.batch_threads, at_least=PARALLEL_TASKS)
 
     @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
@@ -121,15 +123,17 @@ def social_archive_nightly() -> None:
         return [outcome.to_dict() for outcome in outcomes]
 
     @task(trigger_rule="all_done")
-    def report(outcomes: Any, batches: Any, run_id: str | None = None) -> dict[str, Any]:
+    def report(outcomes: Any, batches: Any, windows: Any, listed: Any, run_id: str | None = None) -> dict[str, Any]:
         from archiver.clock import format_ts
-        from archiver.pipeline import RunReport, ThreadOutcome, unaccounted, write_report
+        from archiver.pipeline import RunReport, ThreadOutcome, unaccounted, unlisted, write_report
 
         services = _services()
         now = format_ts(services.clock.now())
         done = [ThreadOutcome(**o) for per_batch in (outcomes or []) if per_batch for o in per_batch]
         run = RunReport(run_id=run_id or "airflow", started_at=now, ended_at=now,
-                        outcomes=done + unaccounted(batches or [], done))
+                        outcomes=done + unaccounted(batches or [], done),
+                        account_errors=unlisted([w["account_key"] for w in windows or []],
+                                                [a["account_key"] for a in listed or [] if a]))
         path = write_report(services, run)
         summary = run.summary()
         _statsd(summary)
@@ -137,8 +141,9 @@ def social_archive_nightly() -> None:
         return {**summary, "report": str(path)}
 
     windows = plan()
-    batches = batch(list_threads.expand(window=windows))
-    report(process.expand(captured=capture.expand(refs=batches)), batches)
+    listed = list_threads.expand(window=windows)
+    batches = batch(listed)
+    report(process.expand(captured=capture.expand(refs=batches)), batches, windows, listed)
 
 
 social_archive_nightly()

@@ -26,6 +26,7 @@ def test_nightly_shape(dagbag):
     assert dag.get_task("capture").downstream_task_ids == {"process"}
     assert dag.get_task("capture").max_active_tis_per_dagrun == dag.get_task("process").max_active_tis_per_dagrun
     assert dag.get_task("report").trigger_rule == "all_done"
+    assert dag.get_task("batch").trigger_rule == "all_done"   # one account's failed listing stops only itself
     assert dag.max_active_runs == 1 and not dag.catchup
     assert dag.get_task("process").retries == 3
 

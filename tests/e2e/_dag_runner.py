@@ -1,5 +1,6 @@
 """Run social_archive_nightly with dag.test() in a fresh process against the demo municipality's fake APIs
-(all seven platforms), then social_archive_webhooks for one spooled webhook event (a comment already gone).
+(all seven platforms, and one more Facebook account whose token has expired), then social_archive_webhooks
+for one spooled webhook event (a comment already gone).
 
 Then, given the official Noark 5 schemas, social_archive_noark5_monthly for the month archived.
 
@@ -38,7 +39,7 @@ def main() -> None:
     page = demo_page()
     del page.posts[4].comments[0]["created_time"]  # one bad thread: quarantined, the run goes on
     with ExitStack() as running:
-        config, tokens, _ = start_demo_sources(running, work, page)
+        config, tokens, fakes = start_demo_sources(running, work, page)
         os.environ.update(tokens)
         dags = DagBag(dag_folder=str(root / "dags")).dags
         if s3:
@@ -54,6 +55,11 @@ def main() -> None:
             print(json.dumps({"state": str(run.state), "disposition_state": str(disposal.state),
                               "report": json.loads(reports[-1].read_text()) if reports else None}))
             return
+        with open(config, "a", encoding="utf-8") as handle:   # an account whose token has expired
+            handle.write(f'\n[[accounts]]\nkey = "demo-facebook-expired"\nplatform = "facebook"\n'
+                         f'account_id = "{page.id}"\nname = "Demo kommune (expired token)"\n'
+                         f'base_url = "{fakes["facebook"].url}"\napi_version = "v23.0"\n'
+                         'credential = "value:expired-token-not-secret"\n')
         run = dags["social_archive_nightly"].test(run_conf={"config": str(config)})
         reports = sorted((work / "archive" / "reports").glob("*.json"))
         nightly = json.loads(reports[-1].read_text()) if reports else None

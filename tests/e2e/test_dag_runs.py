@@ -1,7 +1,8 @@
 """dag.test() of social_archive_nightly for a multi-platform organisation (the demo municipality on all seven
-platforms, served by the fake APIs), then the webhook DAG and the monthly Noark 5 export DAG, on SQLite; the
-nightly DAG with Object Lock storage on S3. The nightly DAG on PostgreSQL (Airflow's database and the
-catalog), serially and on the LocalExecutor, is ``test_parallel.py``."""
+platforms, served by the fake APIs, and one more account whose token has expired: it stops only itself), then
+the webhook DAG and the monthly Noark 5 export DAG, on SQLite; the nightly DAG with Object Lock storage on S3.
+The nightly DAG on PostgreSQL (Airflow's database and the catalog), serially and on the CeleryExecutor, is
+``test_parallel.py``."""
 
 import json
 import os
@@ -64,7 +65,10 @@ def _check(work: Path, outcome: dict) -> None:
 
 
 def test_nightly_dag_on_sqlite(tmp_path):
-    _check(tmp_path, _run(tmp_path, f"sqlite:///{tmp_path / 'airflow.db'}"))
+    outcome = _run(tmp_path, f"sqlite:///{tmp_path / 'airflow.db'}")
+    _check(tmp_path, outcome)   # the other accounts' threads all archived
+    errors = outcome["report"]["account_errors"]
+    assert list(errors) == ["demo-facebook-expired"] and "could not be listed" in errors["demo-facebook-expired"]
 
 
 def test_nightly_dag_stores_to_s3_with_object_lock(tmp_path):
