@@ -82,6 +82,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# Errors that stop a whole account: the next thread of that account would fail the same way.
+ACCOUNT_WIDE = (AuthError, ConfigError, QuotaExhausted)
 Normaliser = Callable[[RawCapture, AccountConfig], Thread]
 
 
@@ -656,7 +658,7 @@ def capture_batch(services: Services, refs: Sequence[ThreadRef]) -> list[Capture
     for ref in refs:
         try:
             results.append(capture(services, ref))
-        except (AuthError, ConfigError, QuotaExhausted):
+        except ACCOUNT_WIDE:
             raise
         except SourceError as exc:
             if exc.retryable:
@@ -709,14 +711,14 @@ def run(services: Services, start: datetime, end: datetime, *, run_id: str | Non
             for ref in refs:
                 try:
                     outcome = archive_thread(services, ref)
-                except (AuthError, ConfigError, QuotaExhausted):
-                    raise  # the whole account stops: the next thread would fail the same way
+                except ACCOUNT_WIDE:
+                    raise
                 except SourceError as exc:
                     outcome = ThreadOutcome(key, ref.post_id, "failed", message=str(exc), retryable=exc.retryable)
                 report.outcomes.append(outcome)
                 if progress:
                     progress(outcome, 0)
-        except (AuthError, ConfigError, QuotaExhausted) as exc:
+        except ACCOUNT_WIDE as exc:
             report.account_errors[key] = str(exc)
             log.error("account %s stopped: %s", key, exc)
         except ArchiverError as exc:

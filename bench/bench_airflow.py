@@ -64,15 +64,11 @@ credential = "value:{page.token}"
 
 
 def _tasks(database: str, run_id: str) -> dict[str, Any]:
-    from sqlalchemy import create_engine, text
+    from tests.tools.airflow_processes import airflow_rows
 
-    engine = create_engine(database)
-    with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT task_id, count(*), sum(extract(epoch FROM end_date - start_date)) FROM task_instance "
-            "WHERE run_id = :run GROUP BY task_id ORDER BY task_id"), {"run": run_id}).all()
-    engine.dispose()
-    return {str(task): {"instances": int(count), "seconds_summed": round(float(seconds or 0), 1)}
+    rows = airflow_rows(database, "SELECT task_id, count(*), sum(extract(epoch FROM end_date - start_date)) "
+                        "FROM task_instance WHERE run_id = :run GROUP BY task_id ORDER BY task_id", run=run_id)
+    return {str(task): {"instances": int(str(count)), "seconds_summed": round(float(str(seconds or 0)), 1)}
             for task, count, seconds in rows}
 
 

@@ -100,10 +100,12 @@ def social_archive_nightly() -> None:
 
     @task(trigger_rule="all_done")   # an account that could not be listed stops only itself
     def batch(listed: Any) -> list[list[dict[str, Any]]]:
+        from socialarkiv_services import airflow_settings
+
         from archiver.schedule import batches
 
         refs = [ref for account in (listed or []) if account for ref in account["refs"]]
-        return batches(refs, size=_services().settings.batch_threads, at_least=PARALLEL_TASKS)
+        return batches(refs, size=airflow_settings().batch_threads, at_least=PARALLEL_TASKS)
 
     @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
     def capture(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:

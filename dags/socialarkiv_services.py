@@ -6,16 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 
-def airflow_services() -> Any:
-    from airflow.sdk import Connection, get_current_context
+def airflow_settings() -> Any:
+    """The run's settings alone (no catalog, store or connectors), for tasks that only read them."""
+    from airflow.sdk import get_current_context
 
     from archiver.config import load_settings
-    from archiver.pipeline import services_for
 
-    path = (get_current_context().get("params") or {}).get("config") or None
+    return load_settings((get_current_context().get("params") or {}).get("config") or None)
+
+
+def airflow_services() -> Any:
+    from airflow.sdk import Connection
+
+    from archiver.pipeline import services_for
 
     def connection_token(conn_id: str) -> str | None:
         connection = Connection.get(conn_id)
         return connection.password if connection else None
 
-    return services_for(load_settings(path), resolvers={"conn": connection_token})
+    return services_for(airflow_settings(), resolvers={"conn": connection_token})

@@ -31,8 +31,8 @@ work, database, catalogs = Path(sys.argv[1]), sys.argv[2], {"serial": sys.argv[3
 executor = sys.argv[5] if len(sys.argv) > 5 else "LocalExecutor"
 root = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(root))
+from tests.tools.airflow_processes import airflow_rows, start_airflow  # noqa: E402
 from tests.tools.airflow_processes import api_server as start_api_server  # noqa: E402
-from tests.tools.airflow_processes import start_airflow  # noqa: E402
 from tests.tools.ports import free_port  # noqa: E402
 
 port = free_port()
@@ -116,14 +116,7 @@ def main() -> None:
 
 
 def _rows(sql: str, **parameters: object) -> list[tuple[object, ...]]:
-    """The rows of one query on the Airflow database."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database)
-    with engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(text(sql), parameters).all()]
-    engine.dispose()
-    return rows
+    return airflow_rows(database, sql, **parameters)
 
 
 def _celery_outcomes(tasks: int) -> dict[str, object]:

@@ -1,5 +1,5 @@
-"""Airflow server processes for tests and benchmarks that run DAGs on a real executor: each in its own
-process group, logging to a file, stopped when the ExitStack closes."""
+"""Airflow server processes for tests and benchmarks that run DAGs on a real executor (each in its own
+process group, logging to a file, stopped when the ExitStack closes), and queries on Airflow's database."""
 
 from __future__ import annotations
 
@@ -44,3 +44,14 @@ def api_server(running: ExitStack, logs: Path, port: int) -> None:
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"airflow api-server did not answer within 120 s: see {logs / 'api-server.log'}")
+
+
+def airflow_rows(database: str, sql: str, **parameters: object) -> list[tuple[object, ...]]:
+    """The rows of one query on the Airflow database at ``database`` (a SQLAlchemy URL)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(text(sql), parameters).all()]
+    engine.dispose()
+    return rows
