@@ -3,9 +3,10 @@ hold and disposition, as a hash chain kept in the store in write-once segments.
 
 Each event carries its sequence number and the SHA-256 of the event before it (``prev``); its own ``hash``
 covers every other field. Events are first written to a local spool (``<work>/audit/pending``, one fsynced
-file each, so parallel workers never contend), then ``seal`` chains the waiting ones onto the head and
-publishes them as the next segment ``audit/<n>`` (create-only; permanently locked). A crash between the
-publish and the spool clean-up is harmless: the next seal skips events the last segment already holds.
+file per event or per batch of events, so parallel workers never contend), then ``seal`` chains the waiting
+ones onto the head and publishes them as the next segment ``audit/<n>`` (create-only; permanently locked).
+A crash between the publish and the spool clean-up is harmless: the next seal skips events the last segment
+already holds.
 
 ``check`` (run by ``archiver verify`` and ``archiver audit verify``) walks the chain and names every changed
 event (its hash no longer matches), removed event or segment (a gap in the numbers), and reordered event (its
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from .retention import Lock
     from .storage import Store
 
-__all__ = ["AUDIT_DIR", "KINDS", "AuditHead", "AuditLog", "chain", "check", "event_hash"]
+__all__ = ["AUDIT_DIR", "KINDS", "AuditHead", "AuditLog", "Event", "chain", "check", "event_hash"]
 
 AUDIT_DIR = "audit"
 SEGMENT_FILE = "segment.json"
@@ -110,6 +111,23 @@ def check(segments: Sequence[tuple[int, bytes]],
     return problems, head
 
 
+@dataclass(frozen=True)
+class Event:
+    """An audit event to record: the log adds its id, and its place in the chain when sealed."""
+
+    kind: str
+    subject: str
+    at: str
+    actor: str = "socialarkiv"
+    details: Mapping[str, Any] | None = None
+
+
+def _spooled(path: Path) -> list[dict[str, Any]]:
+    """The events of one spool file: one event, or a list of them (``record_many``)."""
+    data = json.loads(path.read_bytes())
+    return data if isinstance(data, list) else [data]
+
+
 class AuditLog:
     """Append to the spool (any process), seal into the store (one at a time per spool)."""
 
@@ -120,23 +138,33 @@ class AuditLog:
 
     def record(self, kind: str, subject: str, at: str, *, actor: str = "socialarkiv",
                details: Mapping[str, Any] | None = None) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"unknown audit event kind {kind!r}")
-        event = {"id": uuid.uuid4().hex, "at": at, "kind": kind, "actor": actor, "subject": subject,
-                 "details": dict(details or {})}
+        self.record_many([Event(kind, subject, at, actor, details)])
+
+    def record_many(self, events: Sequence[Event]) -> None:
+        """Several events in one fsynced spool file (a JSON list): a batch's events cost one disk flush."""
+        if not events:
+            return
+        items: list[dict[str, Any]] = []
+        for event in events:
+            if event.kind not in KINDS:
+                raise ValueError(f"unknown audit event kind {event.kind!r}")
+            items.append({"id": uuid.uuid4().hex, "at": event.at, "kind": event.kind, "actor": event.actor,
+                          "subject": event.subject, "details": dict(event.details or {})})
         pending = self.spool / "pending"
         pending.mkdir(parents=True, exist_ok=True)
-        path = pending / f"{at.replace(':', '')}-{event['id']}.json"
+        path = pending / f"{items[0]['at'].replace(':', '')}-{items[0]['id']}.json"
         temporary = path.with_suffix(".tmp")
         with open(temporary, "wb") as handle:
-            handle.write(json.dumps(event, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+            handle.write(json.dumps(items[0] if len(items) == 1 else items, sort_keys=True,
+                                    ensure_ascii=False).encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
 
     def pending(self) -> int:
+        """How many events wait in the spool."""
         folder = self.spool / "pending"
-        return len(list(folder.glob("*.json"))) if folder.is_dir() else 0
+        return sum(len(_spooled(path)) for path in folder.glob("*.json")) if folder.is_dir() else 0
 
     def seal(self) -> AuditHead | None:
         """Chain every waiting event into a new segment; return the head (None: the log is empty)."""
@@ -146,7 +174,7 @@ class AuditLog:
             files = sorted((self.spool / "pending").glob("*.json")) if (self.spool / "pending").is_dir() else []
             for _attempt in range(10):
                 head, last_ids = self._head()
-                items = [json.loads(p.read_bytes()) for p in files]
+                items = [event for path in files for event in _spooled(path)]
                 fresh = sorted((e for e in items if e["id"] not in last_ids), key=lambda e: (e["at"], e["id"]))
                 if not fresh:
                     break

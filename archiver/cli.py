@@ -81,8 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--schemas", type=Path, help="folder with the official Noark 5 schemas (default from "
                                                      "[noark5] schemas)")
 
-    catalog = commands.add_parser("catalog", help="search the catalog, or rebuild it from the store")
-    catalog.add_argument("action", choices=("search", "rebuild"))
+    catalog = commands.add_parser("catalog", help="search the catalog, rebuild it from the store, or (recheck) "
+                                                  "after a restore from a backup make each thread's next capture "
+                                                  "check the store for versions it does not record")
+    catalog.add_argument("action", choices=("search", "rebuild", "recheck"))
     catalog.add_argument("query", nargs="*", help="words to find (Norwegian and Danish stems); for search")
     catalog.add_argument("--config", help="configuration file (default: $SOCIALARKIV_CONFIG)")
     catalog.add_argument("--platform")
@@ -461,6 +463,10 @@ def _catalog(args: argparse.Namespace) -> int:
                           "threads_without_events": report.threads_without_events, "problems": report.problems},
                          ensure_ascii=False, indent=2))
         return 1 if report.problems else 0
+    if args.action == "recheck":
+        marked = Catalog(settings.catalog).recheck()
+        print(json.dumps({"threads_marked": marked}))
+        return 0
     if args.show_restricted and (not args.by or not args.reason):
         raise ConfigError("--show-restricted needs --by and --reason: reading restricted content is recorded")
     services = services_for(settings)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .audit import AuditLog
+from .audit import AuditLog, Event
 from .catalog import Catalog
 from .clock import Clock, FixedClock, SystemClock, format_ts, parse_ts
 from .config import AccountConfig, CredentialResolver, Settings, resolve_credential
@@ -351,17 +351,21 @@ def _waits(connector: Any) -> int:
     return int(getattr(stats, "rate_limit_waits", 0))
 
 
-def process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent] = ()) -> ThreadOutcome:
+def process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent] = (), *,
+            unchanged: list[Unchanged] | None = None) -> ThreadOutcome:
     """Normalise and validate one captured thread, merge it into the thread's history, and store a new
     version when its content changed. ``events``: webhook events about this thread, whose comments are kept
-    even when the capture no longer finds them (they are stored with the package as evidence)."""
+    even when the capture no longer finds them (they are stored with the package as evidence).
+    ``unchanged``: where a capture found unchanged waits to be recorded (``record_unchanged``), so that a
+    batch's unchanged captures cost one catalog transaction and one audit flush; None: recorded at once."""
     if result.outcome is not None:
         return result.outcome
-    outcome = _process(services, result, events)
+    outcome = _process(services, result, events, unchanged)
     return replace(outcome, rate_limit_waits=result.rate_limit_waits) if result.rate_limit_waits else outcome
 
 
-def _process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent]) -> ThreadOutcome:
+def _process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent],
+             unchanged: list[Unchanged] | None) -> ThreadOutcome:
     assert result.evidence is not None
     ref = result.ref
     raw = RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
@@ -396,9 +400,9 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
     fingerprint = capture_fingerprint(snapshot, services.fingerprint_salt, services.settings.volatile_fields,
                                       snapshot_data)
     if not seen:
-        unchanged = _unchanged_capture(services, ref, account, snapshot, fingerprint)
-        if unchanged is not None:
-            return unchanged
+        found_unchanged = _unchanged_capture(services, ref, account, snapshot, fingerprint, unchanged)
+        if found_unchanged is not None:
+            return found_unchanged
 
     def update(head: Head | None) -> tuple[Thread, list[ObservedChange]]:
         base = head.thread if head else None
@@ -415,25 +419,30 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
 
 
 def _unchanged_capture(services: Services, ref: ThreadRef, account: AccountConfig, snapshot: Thread,
-                       fingerprint: str) -> ThreadOutcome | None:
+                       fingerprint: str, waiting: list[Unchanged] | None) -> ThreadOutcome | None:
     """A capture that saw what the head version's last capture saw merges to the head version again: record
-    it without reading that version back from the store. The store still says which version is the latest
-    (the catalog lags behind a run that stopped before recording), and the catalog must have indexed it;
-    otherwise (None) the capture is merged in full."""
+    it without reading that version back from the store. The catalog must have indexed that version, and it
+    must not be behind the store: when a version was being stored and is not recorded yet (its run stopped
+    in between, or the catalog was restored from a backup), the store says which version is the latest.
+    Otherwise (None) the capture is merged in full."""
     platform, account_id, post_id = account.platform, account.account_id, ref.post_id
-    found = services.catalog.thread_with_comment_count(platform, account_id, post_id)
+    found = services.catalog.thread_for_unchanged_capture(platform, account_id, post_id)
     if found is None:
         return None
-    state, comments = found
+    state = found.state
     observed = snapshot.provenance.capture_ended_at
-    if state.capture_fingerprint != fingerprint or observed < state.last_captured_at or comments is None:
+    if state.capture_fingerprint != fingerprint or observed < state.last_captured_at or found.comment_count is None:
         return None
-    if _latest_stored(services, platform, account_id, post_id) != state.head_version:
+    if found.unrecorded and _latest_stored(services, platform, account_id, post_id) != state.head_version:
         return None
-    _record(services, replace(state, account_key=account.key, created_at=ref.created_at or state.created_at,
-                              activity=ref.activity, last_captured_at=observed), "unchanged", True, "socialarkiv", None)
+    recorded = replace(state, account_key=account.key, created_at=ref.created_at or state.created_at,
+                       activity=ref.activity, last_captured_at=observed)
+    if waiting is None:
+        _record(services, recorded, "unchanged", True, "socialarkiv", None)
+    else:
+        waiting.append(Unchanged(recorded, format_ts(services.clock.now())))
     return ThreadOutcome(ref.account_key, post_id, "unchanged", package_id(snapshot, state.head_version),
-                         services.store.location(state.head_path), comments,
+                         services.store.location(state.head_path), found.comment_count,
                          snapshot.provenance.completeness.complete, "content unchanged since the stored version",
                          version=state.head_version)
 
@@ -538,6 +547,7 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
                         public=(public, public_pdf) if public is not None and public_pdf is not None else None,
                         organisation=services.settings.organisation,
                         organisation_id=services.settings.organisation_id, records=records)
+        services.catalog.storing(platform, account_id, ref.post_id, version)  # until recorded: not trusted
         package, location = _publish_first_free_slot(services, ref, platform, version, build, lock)
         version = package.version
         if location is None:
@@ -626,8 +636,31 @@ def _record(services: Services, state: ThreadState, outcome: str, capture: bool,
             event: Mapping[str, Any] | None) -> None:
     """The catalog's scheduling row, and its audit event (from which ``catalog rebuild`` replays it)."""
     services.catalog.record(state)
-    audit(services, "capture" if capture else "review", f"{state.platform}/{state.account_id}/{state.post_id}",
+    audit(services, "capture" if capture else "review", _subject(state),
           actor=actor, details={**(event or {}), "outcome": outcome, "state": asdict(state)})
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """An unchanged capture waiting to be recorded with the others of its batch."""
+
+    state: ThreadState
+    at: str   # when it was found unchanged: its audit event's time
+
+
+def record_unchanged(services: Services, waiting: Sequence[Unchanged]) -> None:
+    """Record a batch's unchanged captures as ``_record`` does each: the scheduling rows in one transaction,
+    the audit events in one spool file. A crash before this loses nothing but the news that they were
+    unchanged: the next run captures them again."""
+    services.catalog.record_many([item.state for item in waiting])
+    if services.audit is not None:
+        services.audit.record_many([Event("capture", _subject(item.state), item.at,
+                                          details={"outcome": "unchanged", "state": asdict(item.state)})
+                                    for item in waiting])
+
+
+def _subject(state: ThreadState) -> str:
+    return f"{state.platform}/{state.account_id}/{state.post_id}"
 
 
 def _count(found: Iterable[ObservedChange]) -> dict[str, int]:
@@ -670,8 +703,13 @@ def capture_batch(services: Services, refs: Sequence[ThreadRef]) -> list[Capture
 
 def process_batch(services: Services, results: Sequence[CaptureResult]) -> list[ThreadOutcome]:
     """``process`` for each capture of one batch; a failure of the store or catalog fails the batch (its
-    threads already processed are "unchanged" when the task is retried)."""
-    return [process(services, result) for result in results]
+    threads already processed are "unchanged" when the task is retried). The unchanged captures are recorded
+    together at the end, and when the batch fails, before it fails."""
+    waiting: list[Unchanged] = []
+    try:
+        return [process(services, result, unchanged=waiting) for result in results]
+    finally:
+        record_unchanged(services, waiting)
 
 
 def unlisted(planned: Iterable[str], listed: Iterable[str]) -> dict[str, str]:

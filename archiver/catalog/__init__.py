@@ -5,6 +5,6 @@ is captured as if new, and its head version is found in the store).
 """
 
 from ..schedule import ThreadState
-from .threads import Catalog, SearchHit
+from .threads import Catalog, Indexed, SearchHit
 
-__all__ = ["Catalog", "SearchHit", "ThreadState"]
+__all__ = ["Catalog", "Indexed", "SearchHit", "ThreadState"]

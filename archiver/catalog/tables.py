@@ -28,6 +28,9 @@ threads = Table(
     Column("last_changed_at", String(20), nullable=False),
     Column("gone_at", String(20)),
     Column("capture_fingerprint", String(64)),  # the head's last capture (pipeline.capture_fingerprint)
+    # the store may hold versions from this one on that this row does not record yet: set before a version is
+    # stored, cleared when a version at least as high is recorded; 0 (``catalog recheck``): check the store
+    Column("unrecorded_from", Integer),
 )
 
 accounts = Table(

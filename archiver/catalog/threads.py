@@ -8,7 +8,9 @@
 * ``holds``, ``dispositions``, ``audit_head``: written by those actions, from their audit events.
 
 Every write is a function of one stored package or one audit event, so ``rebuild`` (``archiver catalog
-rebuild``) gives the same catalog from the store alone. SQLite (embedded default, FTS5) or PostgreSQL
+rebuild``) gives the same catalog from the store alone. One exception, a hint that a rebuilt catalog has no
+need of: ``threads.unrecorded_from`` marks a version being stored until it is recorded, so that an unchanged
+capture needs no store listing to know that the catalog is not behind. SQLite (embedded default, FTS5) or PostgreSQL
 (``norwegian`` + ``danish`` text search); the schema is created and upgraded by Alembic migrations.
 """
 
@@ -32,9 +34,19 @@ from ..schedule import ThreadState
 from . import tables as t
 from .search import fts5_query, stems
 
-__all__ = ["Catalog", "SearchHit", "ThreadState"]
+__all__ = ["Catalog", "Indexed", "SearchHit", "ThreadState"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_STATE = tuple(t.threads.c[f.name] for f in fields(ThreadState))   # the columns a ThreadState holds
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What the unchanged capture's path reads of one thread (``Catalog.thread_for_unchanged_capture``)."""
+
+    state: ThreadState
+    comment_count: int | None   # the head version's, when it is the indexed version
+    unrecorded: bool            # the store may hold a version the catalog does not record: check it
 
 
 @dataclass(frozen=True)
@@ -80,20 +92,20 @@ class Catalog:
     # ------------------------------------------------------------------------------------------- scheduling
 
     def thread(self, platform: str, account_id: str, post_id: str) -> ThreadState | None:
-        query = select(t.threads).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id,
-                                        t.threads.c.post_id == post_id)
+        query = select(*_STATE).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id,
+                                      t.threads.c.post_id == post_id)
         with self._connect() as connection:
             row = connection.execute(query).mappings().first()
         return ThreadState(**row) if row else None
 
-    def thread_with_comment_count(self, platform: str, account_id: str,
-                                  post_id: str) -> tuple[ThreadState, int | None] | None:
-        """The thread's scheduling row and how many comments its head version holds when that version is the
-        indexed one (else None): one query, for the unchanged capture's path."""
+    def thread_for_unchanged_capture(self, platform: str, account_id: str, post_id: str) -> Indexed | None:
+        """The thread's scheduling row, how many comments its head version holds when that version is the
+        indexed one, and whether the store may hold a version the row does not record: one query, for the
+        unchanged capture's path."""
         threads, index = t.threads, t.thread_index
         indexed = and_(index.c.platform == threads.c.platform, index.c.account_id == threads.c.account_id,
                        index.c.post_id == threads.c.post_id, index.c.head_version == threads.c.head_version)
-        query = (select(threads, index.c.comment_count.label("indexed_comment_count"))
+        query = (select(*_STATE, threads.c.unrecorded_from, index.c.comment_count.label("indexed_comment_count"))
                  .select_from(threads.outerjoin(index, indexed))
                  .where(threads.c.platform == platform, threads.c.account_id == account_id,
                         threads.c.post_id == post_id))
@@ -102,21 +114,45 @@ class Catalog:
         if row is None:
             return None
         values = dict(row)
-        count = values.pop("indexed_comment_count")
-        return ThreadState(**values), None if count is None else int(count)
+        count, unrecorded = values.pop("indexed_comment_count"), values.pop("unrecorded_from")
+        return Indexed(ThreadState(**values), None if count is None else int(count), unrecorded is not None)
 
     def threads(self, platform: str, account_id: str) -> Iterator[ThreadState]:
-        query = (select(t.threads).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id)
+        query = (select(*_STATE).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id)
                  .order_by(t.threads.c.post_id))
         with self._connect() as connection:
             rows = connection.execute(query).mappings().all()
         return (ThreadState(**row) for row in rows)
 
+    def storing(self, platform: str, account_id: str, post_id: str, version: int) -> None:
+        """Before ``version`` of a thread is stored: until a version at least as high is recorded, the thread's
+        unchanged captures check the store (the writer may stop between storing and recording)."""
+        threads = t.threads
+        mark = case((or_(threads.c.unrecorded_from.is_(None), threads.c.unrecorded_from < version), version),
+                    else_=threads.c.unrecorded_from)
+        with self._connect() as connection, connection.begin():
+            connection.execute(update(threads).where(threads.c.platform == platform,
+                                                     threads.c.account_id == account_id,
+                                                     threads.c.post_id == post_id).values(unrecorded_from=mark))
+
+    def recheck(self) -> int:
+        """After the catalog was restored from a backup: every thread's next capture checks the store for
+        versions this catalog does not record. Returns the number of threads marked."""
+        with self._connect() as connection, connection.begin():
+            return int(connection.execute(update(t.threads).where(t.threads.c.unrecorded_from.is_(None))
+                                          .values(unrecorded_from=0)).rowcount)
+
     def record(self, state: ThreadState) -> None:
         """Insert or merge: the higher head version wins; capture times never move back; ``gone_at`` is
         cleared when a later version is found present (the thread came back); the capture fingerprint is the
         latest capture's of the head version."""
-        values = {f.name: getattr(state, f.name) for f in fields(state)}
+        self.record_many([state])
+
+    def record_many(self, states: list[ThreadState]) -> None:
+        """``record`` for several threads in one transaction (a batch's unchanged captures)."""
+        if not states:
+            return
+        values = [{f.name: getattr(state, f.name) for f in fields(state)} for state in states]
         with self._connect() as connection, connection.begin():
             connection.execute(self._record_statement(), values)
 
@@ -140,6 +176,10 @@ class Catalog:
                 "activity": case((new.activity.is_(None), threads.c.activity), else_=new.activity),
                 "last_captured_at": case((new.last_captured_at > threads.c.last_captured_at, new.last_captured_at),
                                          else_=threads.c.last_captured_at),
+                # a version being stored is recorded (or a higher one is): the row is whole again
+                "unrecorded_from": case((and_(threads.c.unrecorded_from > new.head_version,
+                                              threads.c.unrecorded_from > threads.c.head_version),
+                                         threads.c.unrecorded_from), else_=None),
                 "capture_fingerprint": case(
                     (newer, new.capture_fingerprint),
                     (and_(new.head_version == threads.c.head_version,

@@ -34,6 +34,13 @@ def test_run_archives_the_demo_page_and_a_rerun_writes_nothing(fake_graph, tmp_p
     assert main(["verify", str(packages)]) == 0
     assert "5 package(s) or extraction(s) checked, 0 failed" in capsys.readouterr().out
     assert fake_graph.page.token not in "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*.json"))
+    # after a restore from a backup: each thread's next capture checks the store, then the catalog is whole
+    assert main(["catalog", "recheck", "--config", str(config)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"threads_marked": 5}
+    assert main(["run", "--config", str(config), *WINDOW]) == 0
+    assert json.loads(capsys.readouterr().out)["packages_unchanged"] == 3
+    assert main(["catalog", "recheck", "--config", str(config)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"threads_marked": 3}, "the checked threads stayed marked"
 
 
 def test_verify_names_the_file_whose_byte_changed_and_missing_or_extra_files(fake_graph, tmp_path, capsys):

@@ -115,3 +115,26 @@ def test_threads_of_a_batch_that_failed_for_good_are_failed_in_the_report(night:
     assert "task failed" in missing[0].message
     report = RunReport("night", "2026-11-21T02:00:00Z", outcomes=done + missing)
     assert report.summary()["failed"] == 2 and report.problems == 2
+
+
+def test_a_batchs_unchanged_captures_are_recorded_together_also_when_the_batch_fails(night: Any) -> None:
+    page, services, refs = night
+    process_batch(services, capture_batch(services, refs))
+    services.audit.seal()
+    later = services_for(services.settings, clock=FixedClock(parse_ts("2026-11-22T02:00:00Z")))
+    post = page.post(refs[2].post_id)
+    post.comments.append({**post.comments[0], "id": f"{post.id.split('_')[1]}_new", "message": "Ny kommentar"})
+    captured = capture_batch(later, refs)
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise StorageError("the store at s3://arkiv is unreachable: EndpointConnectionError")
+
+    later.store.publish = unreachable  # type: ignore[method-assign]
+    with pytest.raises(StorageError):
+        process_batch(later, captured)   # the third thread changed and cannot be stored
+    spooled = sorted((services.settings.work_path / "audit" / "pending").glob("*.json"))
+    assert len(spooled) == 1 and later.audit is not None and later.audit.pending() == 2, "one flush per batch"
+    for ref, captured_at in zip(refs, ["2026-11-22T02:00:00Z"] * 2 + ["2026-11-21T02:00:00Z"], strict=True):
+        state = later.catalog.thread("facebook", page.id, ref.post_id)
+        assert state is not None and state.last_captured_at == captured_at, ref.post_id
+    later.catalog.engine.dispose()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.catalog import Catalog, ThreadState
+from archiver.catalog import Catalog, Indexed, ThreadState
 from archiver.errors import StorageError
 from tests.conftest import postgres_database
 
@@ -44,8 +44,46 @@ def test_upserts_never_move_a_thread_backwards(catalog: Catalog) -> None:
     assert catalog.thread("facebook", "1", "1_1").last_captured_at == "2026-11-04T01:30:00Z"
     assert [s.post_id for s in catalog.threads("facebook", "1")] == ["1_1"]
     assert catalog.thread("facebook", "1", "other") is None
-    assert catalog.thread_with_comment_count("facebook", "1", "1_1") == (catalog.thread("facebook", "1", "1_1"), None)
-    assert catalog.thread_with_comment_count("facebook", "1", "other") is None
+    assert catalog.thread_for_unchanged_capture("facebook", "1", "1_1") == Indexed(
+        catalog.thread("facebook", "1", "1_1"), None, False)
+    assert catalog.thread_for_unchanged_capture("facebook", "1", "other") is None
+
+
+def test_a_version_being_stored_marks_the_thread_until_it_is_recorded(catalog: Catalog) -> None:
+    def unrecorded() -> bool:
+        found = catalog.thread_for_unchanged_capture("facebook", "1", "1_1")
+        assert found is not None
+        return found.unrecorded
+
+    catalog.storing("facebook", "1", "1_1", 1)   # no row yet: nothing to mark (a first capture reads the store)
+    catalog.record(STATE)
+    assert not unrecorded()
+    catalog.storing("facebook", "1", "1_1", 2)
+    catalog.storing("facebook", "1", "1_1", 2)   # a second writer of the same slot
+    assert unrecorded()
+    catalog.record(replace(STATE, last_captured_at="2026-11-03T01:30:00Z"))  # an unchanged capture of version 1
+    assert unrecorded(), "recording version 1 cleared the mark of version 2"
+    catalog.record(replace(STATE, head_version=3, head_path="packages/x/v00003", content_hash="h3"))  # slot 2 skipped
+    assert not unrecorded()
+    catalog.storing("facebook", "1", "1_1", 4)
+    catalog.storing("facebook", "1", "1_1", 5)
+    catalog.record(replace(STATE, head_version=4, head_path="packages/x/v00004", content_hash="h4"))
+    assert unrecorded(), "recording version 4 cleared the mark of version 5"
+    catalog.record(replace(STATE, head_version=5, head_path="packages/x/v00005", content_hash="h5"))
+    assert not unrecorded()
+    assert catalog.thread("facebook", "1", "1_1").head_version == 5
+
+    # a catalog restored from a backup: every thread checks the store once, and recording clears it
+    catalog.record(replace(STATE, post_id="1_2"))
+    assert catalog.recheck() == 2
+    assert unrecorded() and catalog.recheck() == 0
+    catalog.record(replace(STATE, post_id="1_2", last_captured_at="2026-11-05T01:30:00Z"))  # checked, recorded
+    assert not catalog.thread_for_unchanged_capture("facebook", "1", "1_2").unrecorded
+    catalog.storing("facebook", "1", "1_1", 6)  # a writer's mark replaces the recheck
+    catalog.record(replace(STATE, head_version=5, head_path="packages/x/v00005", content_hash="h5"))
+    assert unrecorded()
+    catalog.record(replace(STATE, head_version=6, head_path="packages/x/v00006", content_hash="h6"))
+    assert not unrecorded()
 
 
 def test_an_unreachable_catalog_names_itself_without_the_password() -> None:

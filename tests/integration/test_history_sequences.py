@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from archiver.catalog import Catalog
 from archiver.clock import FixedClock
+from archiver.errors import StorageError
 from archiver.fakes.demo import DEMO_PAGE_ID
 from archiver.fakes.graph import FakeGraphServer, FakePage, FakePost
 from archiver.model import Thread
@@ -172,7 +174,8 @@ def test_a_replayed_older_capture_never_rewinds_the_history(archive: Archive) ->
     assert archive.latest()[0] == 2
 
 
-def _night(archive: Archive, settings_change: dict[str, object] | None = None) -> tuple[dict[str, object], list[str]]:
+def _night(archive: Archive, settings_change: dict[str, object] | None = None, *,
+           problems: bool = False) -> tuple[dict[str, object], list[str]]:
     """One night whose store reads are recorded: the files of stored versions it read back."""
     archive.night += 1
     end = START + timedelta(days=archive.night)
@@ -190,11 +193,12 @@ def _night(archive: Archive, settings_change: dict[str, object] | None = None) -
 
     services.store.read = recording  # type: ignore[method-assign]
     report = run(services, end - timedelta(days=1), end, run_id=f"night-{archive.night}")
-    assert not report.problems, report.to_dict()
+    assert bool(report.problems) == problems, report.to_dict()
     return report.summary(), [r for r in reads if "/v0" in r]
 
 
-def test_an_unchanged_capture_is_recognised_without_reading_the_stored_version_back(archive: Archive) -> None:
+def test_an_unchanged_capture_is_recognised_without_reading_the_stored_version_back(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
     archive.post.comments.append(_comment(3, "Ring meg på 912 34 567, jeg bor i Storgata 5."))  # screened
     first, _ = _night(archive)
     assert first["packages_written"] == 1
@@ -215,16 +219,36 @@ def test_an_unchanged_capture_is_recognised_without_reading_the_stored_version_b
     reactions, reads = _night(archive, {"min_confidence": 0.9})
     assert reactions["packages_unchanged"] == 1 and reads == []
 
-    # the catalog lags behind the store (a run stopped between storing and recording): no shortcut
+    # a run stops between storing a version and recording it, and the source goes back to what the catalog's
+    # head saw: the catalog lags behind the store, so the capture that matches its fingerprint is no shortcut
+    original = archive.comment(1)["message"]
     archive.comment(1)["message"] = "Når kommer brøytebilen til Storgata?"
-    edited, _ = _night(archive, {"min_confidence": 0.9})
-    assert edited["changes"] == {"edited": 1}
-    version, _thread = archive.latest()
+
+    def stop(self: Catalog, *args: object) -> None:
+        raise StorageError("the catalog went away")
+
+    with monkeypatch.context() as patched:   # right after the package was stored
+        patched.setattr(Catalog, "index_version", stop)
+        _night(archive, {"min_confidence": 0.9}, problems=True)
+    stored, _thread = archive.latest()
+    state = services.catalog.thread("facebook", DEMO_PAGE_ID, POST_ID)
+    assert state is not None and state.head_version == stored - 1, "the version was not stored, or was recorded"
+    archive.comment(1)["message"] = original
+    reverted, reads = _night(archive, {"min_confidence": 0.9})
+    assert reads, "a lagging catalog was trusted"
+    assert reverted["packages_written"] == 1 and reverted["changes"] == {"edited": 1}, reverted
+    assert archive.latest()[0] == stored + 1
+    state = services.catalog.thread("facebook", DEMO_PAGE_ID, POST_ID)
+    assert state is not None and state.head_version == stored + 1, "the catalog did not catch up"
+    assert _night(archive, {"min_confidence": 0.9})[1] == [], "the whole catalog is not trusted again"
+
+    # the catalog is restored from an older backup: `archiver catalog recheck` makes each thread check the store
     from sqlalchemy import text
     with services.catalog.engine.begin() as connection:
         connection.execute(text("UPDATE threads SET head_version = head_version - 1"))
-    lagging, reads = _night(archive, {"min_confidence": 0.9})
-    assert lagging["packages_unchanged"] == 1 and reads, "a lagging catalog was trusted"
-    assert archive.latest()[0] == version
+    assert services.catalog.recheck() == 1
+    restored, reads = _night(archive, {"min_confidence": 0.9})
+    assert restored["packages_unchanged"] == 1 and reads, "a restored catalog was trusted"
     state = services.catalog.thread("facebook", DEMO_PAGE_ID, POST_ID)
-    assert state is not None and state.head_version == version, "the catalog did not catch up"
+    assert state is not None and state.head_version == stored + 1, "the catalog did not catch up"
+    assert _night(archive, {"min_confidence": 0.9})[1] == []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.audit import AuditHead, AuditLog, check, event_hash
+from archiver.audit import AuditHead, AuditLog, Event, check, event_hash
 from archiver.storage.filesystem import FileStore
 
 
@@ -109,3 +109,19 @@ def test_a_crash_after_publishing_does_not_duplicate_events(tmp_path: Path) -> N
 def test_unknown_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown audit event kind"):
         AuditLog(FileStore(tmp_path), tmp_path / "a").record("coffee", "x", "2026-01-01T00:00:00Z")
+
+
+def test_a_batch_of_events_is_one_spool_file_and_seals_in_order(tmp_path: Path) -> None:
+    log = AuditLog(FileStore(tmp_path / "store"), tmp_path / "audit")
+    log.record("hold", "facebook/1/1", "2026-11-01T00:00:00Z", actor="Kari")
+    log.record_many([Event("capture", f"facebook/1/{n}", f"2026-11-02T01:00:0{n}Z", details={"outcome": "unchanged"})
+                     for n in (3, 2)])
+    log.record_many([])
+    assert len(list((tmp_path / "audit" / "pending").glob("*.json"))) == 2 and log.pending() == 3
+    head = log.seal()
+    assert head is not None and head.seq == 3 and log.pending() == 0
+    assert [e["subject"] for e in log.events()] == ["facebook/1/1", "facebook/1/2", "facebook/1/3"]
+    assert check(log.segments(), head) == ([], head)
+    with pytest.raises(ValueError, match="unknown audit event kind"):
+        log.record_many([Event("capture", "a", "2026-11-03T00:00:00Z"), Event("bogus", "b", "2026-11-03T00:00:00Z")])
+    assert log.pending() == 0, "a batch with a bad event was partly spooled"
