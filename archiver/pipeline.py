@@ -10,8 +10,8 @@ Airflow run and a command-line run do the same thing. Steps exchange small value
                                    merged into the thread's latest version (``history.merge``); a new version
                                    is written only when the content hash changed
     archive_thread(...) / run   -> the two above for every thread, one bad thread never stops the others
-    capture_batch / process_batch -> the same for one batch of threads (``schedule.batches``): one mapped task
-                                   of the nightly DAG each
+    archive_batch(...)          -> the same for one batch of threads (``schedule.batches``): one mapped task
+                                   of the nightly DAG
 """
 
 from __future__ import annotations
@@ -682,34 +682,30 @@ def archive_thread(services: Services, ref: ThreadRef) -> ThreadOutcome:
     return process(services, capture(services, ref))
 
 
-def capture_batch(services: Services, refs: Sequence[ThreadRef]) -> list[CaptureResult]:
-    """``capture`` for each thread of one batch (one task of the nightly DAG), as ``run`` does: a source error
-    that concerns one thread becomes its "failed" outcome and the batch goes on; account-wide and retryable
-    errors (auth, quota, rate limits, outages) and store failures propagate, so the task fails or is retried
-    as a whole (its captures are idempotent)."""
-    results = []
-    for ref in refs:
-        try:
-            results.append(capture(services, ref))
-        except ACCOUNT_WIDE:
-            raise
-        except SourceError as exc:
-            if exc.retryable:
-                raise
-            results.append(CaptureResult(ref, outcome=ThreadOutcome(ref.account_key, ref.post_id, "failed",
-                                                                    message=str(exc))))
-    return results
-
-
-def process_batch(services: Services, results: Sequence[CaptureResult]) -> list[ThreadOutcome]:
-    """``process`` for each capture of one batch; a failure of the store or catalog fails the batch (its
-    threads already processed are "unchanged" when the task is retried). The unchanged captures are recorded
-    together at the end, and when the batch fails, before it fails."""
+def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadOutcome]:
+    """Capture and process each thread of one batch (one mapped task of the nightly DAG), as ``run`` does: a
+    source error that concerns one thread becomes its "failed" outcome and the batch goes on; account-wide
+    and retryable errors (auth, quota, rate limits, outages) and store or catalog failures propagate, so the
+    task fails or is retried as a whole (every step is idempotent: a retried batch finds its finished threads
+    unchanged). The unchanged captures are recorded together at the end (one catalog transaction, one audit
+    flush), and when the batch fails, before it fails."""
     waiting: list[Unchanged] = []
+    outcomes = []
     try:
-        return [process(services, result, unchanged=waiting) for result in results]
+        for ref in refs:
+            try:
+                result = capture(services, ref)
+            except ACCOUNT_WIDE:
+                raise
+            except SourceError as exc:
+                if exc.retryable:
+                    raise
+                outcomes.append(ThreadOutcome(ref.account_key, ref.post_id, "failed", message=str(exc)))
+                continue
+            outcomes.append(process(services, result, unchanged=waiting))
     finally:
         record_unchanged(services, waiting)
+    return outcomes
 
 
 def unlisted(planned: Iterable[str], listed: Iterable[str]) -> dict[str, str]:

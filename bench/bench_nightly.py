@@ -3,8 +3,8 @@
 The run is the DAG's: plan and list in one process, then the due threads are cut into the DAG's batches
 (``schedule.batches``, ``[archive] batch_threads``) and each batch is captured and processed (normalise,
 screen, render both PDF/A renditions, package, store under COMPLIANCE Object Lock, catalog) by a pool of
-worker processes, as Airflow workers run the mapped ``capture`` and ``process`` tasks, and the report ends
-it. Airflow's own cost per task instance (a process, the metadata database) is not in these numbers.
+worker processes, as Airflow workers run the mapped ``archive`` task, and the report ends it. Airflow's own
+cost per task instance (a process, the metadata database) is not in these numbers.
 The catalog is a fresh PostgreSQL database at 127.0.0.1:5432 (``--catalog sqlite`` for one worker).
 Then the same night is run again with nothing changed at the source. Prints JSON: seconds, threads per
 second, seconds per stage (summed over workers), peak memory, API requests per thread against the minimum.
@@ -67,13 +67,13 @@ def _init(settings: Settings) -> None:
 
 
 def _archive(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, float], float]:
-    """One batch, as the DAG's capture task and then its process task run it."""
-    from archiver.pipeline import capture_batch, process_batch
+    """One batch, as the DAG's archive task runs it."""
+    from archiver.pipeline import archive_batch
 
     services, timings = _worker["services"], _worker["timings"]
     before = dict(timings)
     start = time.perf_counter()
-    outcomes = process_batch(services, capture_batch(services, [ThreadRef.from_dict(ref) for ref in batch]))
+    outcomes = archive_batch(services, [ThreadRef.from_dict(ref) for ref in batch])
     timings["total in workers"] += time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return [o.to_dict() for o in outcomes], {k: v - before.get(k, 0.0) for k, v in timings.items()}, peak

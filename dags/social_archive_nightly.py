@@ -1,11 +1,12 @@
 """social_archive_nightly: archive every configured account's threads for the data interval.
 
-plan (one item per account) -> list_threads (mapped over accounts) -> batch -> capture (mapped over batches of
-threads: writes each thread's evidence, returns its path) -> process (mapped over the same batches: normalise,
-validate, render, package, store) -> report.
+plan (one item per account) -> list_threads (mapped over accounts) -> batch -> archive (mapped over batches of
+threads: capture each thread, keeping its evidence, then normalise, validate, render, package, store) -> report.
 
 Batches, not one task per thread: a task instance costs Airflow a process start and its bookkeeping, and
-Airflow maps at most ``[core] max_map_length`` (1024) items. ``[archive] batch_threads`` (50) threads per
+Airflow maps at most ``[core] max_map_length`` (1024) items. One task captures and processes its batch (until
+2026-12-03 a capture task and then a process task did): half the task starts, one scheduling level less, and
+each thread is stored minutes, not a batch, after its capture. ``[archive] batch_threads`` (50) threads per
 batch, at least as many batches as tasks may run at once (so a small night still spreads over the workers),
 at most 1000 batches (they grow instead). A thread's own failure is its "failed" outcome in the batch; a
 batch task that fails for good leaves its threads as "failed" in the run report, never missing. An account
@@ -28,7 +29,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-PARALLEL_TASKS = 8   # capture and process tasks of one run at once (each: max_active_tis_per_dagrun)
+PARALLEL_TASKS = 8   # archive tasks of one run at once (max_active_tis_per_dagrun)
 DEFAULT_ARGS = {"retries": 3, "retry_delay": timedelta(minutes=10), "retry_exponential_backoff": True,
                 "max_retry_delay": timedelta(hours=2)}
 
@@ -108,20 +109,12 @@ def social_archive_nightly() -> None:
         return batches(refs, size=airflow_settings().batch_threads, at_least=PARALLEL_TASKS)
 
     @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
-    def capture(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def archive(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from archiver.connectors.base import ThreadRef
-        from archiver.pipeline import capture_batch
+        from archiver.pipeline import archive_batch
 
         services = _services()
-        results = _guard(lambda: capture_batch(services, [ThreadRef.from_dict(ref) for ref in refs]))
-        return [result.to_dict() for result in results]
-
-    @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
-    def process(captured: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        from archiver.pipeline import CaptureResult, process_batch
-
-        services = _services()
-        outcomes = _guard(lambda: process_batch(services, [CaptureResult.from_dict(c) for c in captured]))
+        outcomes = _guard(lambda: archive_batch(services, [ThreadRef.from_dict(ref) for ref in refs]))
         return [outcome.to_dict() for outcome in outcomes]
 
     @task(trigger_rule="all_done")
@@ -145,7 +138,7 @@ def social_archive_nightly() -> None:
     windows = plan()
     listed = list_threads.expand(window=windows)
     batches = batch(listed)
-    report(process.expand(captured=capture.expand(refs=batches)), batches, windows, listed)
+    report(archive.expand(refs=batches), batches, windows, listed)
 
 
 social_archive_nightly()

@@ -22,13 +22,13 @@ def test_no_import_errors(dagbag):
 
 def test_nightly_shape(dagbag):
     dag = dagbag.dags["social_archive_nightly"]
-    assert dag.get_task("batch").downstream_task_ids == {"capture", "report"}
-    assert dag.get_task("capture").downstream_task_ids == {"process"}
-    assert dag.get_task("capture").max_active_tis_per_dagrun == dag.get_task("process").max_active_tis_per_dagrun
+    assert dag.get_task("batch").downstream_task_ids == {"archive", "report"}
+    assert dag.get_task("archive").downstream_task_ids == {"report"}
+    assert dag.get_task("archive").max_active_tis_per_dagrun == 8
     assert dag.get_task("report").trigger_rule == "all_done"
     assert dag.get_task("batch").trigger_rule == "all_done"   # one account's failed listing stops only itself
     assert dag.max_active_runs == 1 and not dag.catchup
-    assert dag.get_task("process").retries == 3
+    assert dag.get_task("archive").retries == 3
 
 
 def test_dag_files_import_nothing_heavy_at_parse_time():

@@ -1,4 +1,4 @@
-"""The nightly DAG's batches (pipeline.capture_batch, process_batch, unaccounted) against the fake Graph API:
+"""The nightly DAG's batches (pipeline.archive_batch, unaccounted) against the fake Graph API:
 one thread's own failure is its "failed" outcome and the batch goes on; account-wide, retryable and store
 failures fail the batch, whose retry stores nothing twice; a batch that fails for good leaves its threads named
 as "failed" in the run report."""
@@ -20,9 +20,8 @@ from archiver.fakes.graph import FakeGraphServer, FakePage
 from archiver.pipeline import (
     RunReport,
     Services,
-    capture_batch,
+    archive_batch,
     list_threads,
-    process_batch,
     services_for,
     unaccounted,
 )
@@ -70,7 +69,7 @@ def _versions(services: Services, page: FakePage) -> dict[str, list[str]]:
 def test_one_threads_source_error_is_its_failed_outcome_and_the_batch_goes_on(night: Any) -> None:
     _page, services, refs = night
     _failing_capture(services, refs[1].post_id, SourceError("(#100) Unsupported get request", code=100))
-    outcomes = process_batch(services, capture_batch(services, refs))
+    outcomes = archive_batch(services, refs)
     assert [o.status for o in outcomes] == ["archived", "failed", "archived"]
     assert outcomes[1].post_id == refs[1].post_id and "Unsupported get request" in outcomes[1].message
     assert not outcomes[1].retryable
@@ -83,12 +82,11 @@ def test_retryable_and_account_wide_errors_fail_the_batch(night: Any, error: Exc
     _page, services, refs = night
     _failing_capture(services, refs[2].post_id, error)
     with pytest.raises(type(error)):
-        capture_batch(services, refs)
+        archive_batch(services, refs)
 
 
 def test_a_store_failure_fails_the_batch_and_its_retry_stores_each_thread_once(night: Any) -> None:
     page, services, refs = night
-    captured = capture_batch(services, refs)
     publish, calls = services.store.publish, [0]
 
     def publish_then_fail(*args: Any, **kwargs: Any) -> Any:
@@ -99,9 +97,9 @@ def test_a_store_failure_fails_the_batch_and_its_retry_stores_each_thread_once(n
 
     services.store.publish = publish_then_fail  # type: ignore[method-assign]
     with pytest.raises(StorageError):
-        process_batch(services, captured)
+        archive_batch(services, refs)
     services.store.publish = publish  # type: ignore[method-assign]
-    retried = process_batch(services, captured)   # Airflow's retry of the same task: the same captures
+    retried = archive_batch(services, refs)   # Airflow's retry of the same task
     assert [o.status for o in retried] == ["unchanged", "archived", "archived"]
     assert _versions(services, page) == {post.id: ["v00001"] for post in page.posts}
 
@@ -109,7 +107,7 @@ def test_a_store_failure_fails_the_batch_and_its_retry_stores_each_thread_once(n
 def test_threads_of_a_batch_that_failed_for_good_are_failed_in_the_report(night: Any) -> None:
     _page, services, refs = night
     first, rest = [r.to_dict() for r in refs[:1]], [r.to_dict() for r in refs[1:]]
-    done = process_batch(services, capture_batch(services, refs[:1]))
+    done = archive_batch(services, refs[:1])
     missing = unaccounted([first, rest], done)
     assert [(o.post_id, o.status, o.retryable) for o in missing] == [(r["post_id"], "failed", True) for r in rest]
     assert "task failed" in missing[0].message
@@ -119,19 +117,18 @@ def test_threads_of_a_batch_that_failed_for_good_are_failed_in_the_report(night:
 
 def test_a_batchs_unchanged_captures_are_recorded_together_also_when_the_batch_fails(night: Any) -> None:
     page, services, refs = night
-    process_batch(services, capture_batch(services, refs))
+    archive_batch(services, refs)
     services.audit.seal()
     later = services_for(services.settings, clock=FixedClock(parse_ts("2026-11-22T02:00:00Z")))
     post = page.post(refs[2].post_id)
     post.comments.append({**post.comments[0], "id": f"{post.id.split('_')[1]}_new", "message": "Ny kommentar"})
-    captured = capture_batch(later, refs)
 
     def unreachable(*args: Any, **kwargs: Any) -> Any:
         raise StorageError("the store at s3://arkiv is unreachable: EndpointConnectionError")
 
     later.store.publish = unreachable  # type: ignore[method-assign]
     with pytest.raises(StorageError):
-        process_batch(later, captured)   # the third thread changed and cannot be stored
+        archive_batch(later, refs)   # the third thread changed and cannot be stored
     spooled = sorted((services.settings.work_path / "audit" / "pending").glob("*.json"))
     assert len(spooled) == 1 and later.audit is not None and later.audit.pending() == 2, "one flush per batch"
     for ref, captured_at in zip(refs, ["2026-11-22T02:00:00Z"] * 2 + ["2026-11-21T02:00:00Z"], strict=True):
