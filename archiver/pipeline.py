@@ -326,24 +326,29 @@ def list_threads(services: Services, account_key: str, since: datetime, until: d
     return [item.ref for item in due]
 
 
-def capture(services: Services, ref: ThreadRef) -> CaptureResult:
+def capture(services: Services, ref: ThreadRef, connector: Connector | None = None) -> CaptureResult:
     """Fetch one thread and keep the evidence. Source failures that concern only this thread become an
-    outcome (gone, quarantined); account-wide ones (auth, rate limits, outages) propagate."""
-    account = services.settings.account(ref.account_key)
-    connector = services.connector_for(account)
+    outcome (gone, quarantined); account-wide ones (auth, rate limits, outages) propagate. ``connector``: the
+    account's, kept open by the caller for several threads (else one is opened and closed here)."""
+    own = connector is None
+    if connector is None:
+        connector = services.connector_for(services.settings.account(ref.account_key))
+    waits = _waits(connector)
     try:
         raw = connector.capture_thread(ref)
     except GoneAtSource as exc:
         if isinstance(exc.evidence, RawCapture):  # the platform's answer is the evidence of the deletion
             return CaptureResult(ref, evidence=str(_write_evidence(services, exc.evidence)), gone=str(exc),
-                                 rate_limit_waits=_waits(connector))
+                                 rate_limit_waits=_waits(connector) - waits)
         return CaptureResult(ref, outcome=ThreadOutcome(ref.account_key, ref.post_id, "gone", message=str(exc)))
     except MalformedResponse as exc:
         evidence = exc.evidence if isinstance(exc.evidence, RawCapture) else None
         return CaptureResult(ref, outcome=_quarantine(services, ref, evidence, [str(exc)], "malformed-response"))
     finally:
-        _close(connector)
-    return CaptureResult(ref, evidence=str(_write_evidence(services, raw)), rate_limit_waits=_waits(connector))
+        if own:
+            _close(connector)
+    return CaptureResult(ref, evidence=str(_write_evidence(services, raw)),
+                         rate_limit_waits=_waits(connector) - waits)
 
 
 def _waits(connector: Any) -> int:
@@ -691,10 +696,15 @@ def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadO
     flush), and when the batch fails, before it fails."""
     waiting: list[Unchanged] = []
     outcomes = []
-    try:
+    connectors: dict[str, Connector] = {}   # one per account for the batch: its credential read once, its
+    try:                                    # connections and rate-limit pacing shared by the threads
         for ref in refs:
             try:
-                result = capture(services, ref)
+                connector = connectors.get(ref.account_key)
+                if connector is None:
+                    connector = services.connector_for(services.settings.account(ref.account_key))
+                    connectors[ref.account_key] = connector
+                result = capture(services, ref, connector)
             except ACCOUNT_WIDE:
                 raise
             except SourceError as exc:
@@ -704,6 +714,8 @@ def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadO
                 continue
             outcomes.append(process(services, result, unchanged=waiting))
     finally:
+        for connector in connectors.values():
+            _close(connector)
         record_unchanged(services, waiting)
     return outcomes
 
