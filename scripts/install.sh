@@ -25,8 +25,12 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) els
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check "uv==0.13.9"
-.venv/bin/uv pip install -q -p .venv/bin/python -r requirements.lock
+# Bytecode compiled now: task processes run as a user who cannot write __pycache__ (the image runs as nobody),
+# or with PYTHONDONTWRITEBYTECODE set, would otherwise compile every module they import from source on every
+# start (measured: an Airflow task's imports and services took 2.3 s instead of 0.7 s).
+.venv/bin/uv pip install -q -p .venv/bin/python --compile-bytecode -r requirements.lock
 .venv/bin/uv pip install -q -p .venv/bin/python --no-deps -e .
+.venv/bin/python -m compileall -q archiver dags >/dev/null
 echo "install.sh: ready (.venv/bin/archiver)" >&2
 
 # Optional extras, each in its own environment so that their pins never move socialarkiv's locked packages:
