@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from archiver.clock import FixedClock, parse_ts
-from archiver.config import parse_settings
+from archiver.config import Settings, parse_settings
 from archiver.connectors.base import ThreadRef
 from archiver.errors import AuthError, SourceError, StorageError, TransientSourceError
 from archiver.fakes.demo import synthetic_page
@@ -27,16 +27,20 @@ from archiver.pipeline import (
 )
 
 
+def _settings(tmp_path: Path, fake: FakeGraphServer, credential: str) -> Settings:
+    return parse_settings({
+        "archive": {"organisation": "Batchkommune", "store": str(tmp_path / "archive"),
+                    "work": str(tmp_path / "work"), "initial_since": "2026-01-01T00:00:00Z"},
+        "accounts": [{"key": "fb", "platform": "facebook", "account_id": fake.page.id, "name": "Batchkommune",
+                      "base_url": fake.url, "api_version": "v23.0", "credential": credential}]},
+        base=tmp_path)
+
+
 @pytest.fixture
 def night(tmp_path: Path) -> Iterator[tuple[FakePage, Services, list[ThreadRef]]]:
     page = synthetic_page(3, 5, seed=3)
     with FakeGraphServer(page) as fake:
-        settings = parse_settings({
-            "archive": {"organisation": "Batchkommune", "store": str(tmp_path / "archive"),
-                        "work": str(tmp_path / "work"), "initial_since": "2026-01-01T00:00:00Z"},
-            "accounts": [{"key": "fb", "platform": "facebook", "account_id": page.id, "name": "Batchkommune",
-                          "base_url": fake.url, "api_version": "v23.0", "credential": f"value:{page.token}"}]},
-            base=tmp_path)
+        settings = _settings(tmp_path, fake, f"value:{page.token}")
         services = services_for(settings, clock=FixedClock(parse_ts("2026-11-21T02:00:00Z")))
         refs = list_threads(services, "fb", parse_ts("2026-01-01T00:00:00Z"), parse_ts("2026-11-21T00:00:00Z"))
         assert len(refs) == 3
@@ -135,3 +139,22 @@ def test_a_batchs_unchanged_captures_are_recorded_together_also_when_the_batch_f
         state = later.catalog.thread("facebook", page.id, ref.post_id)
         assert state is not None and state.last_captured_at == captured_at, ref.post_id
     later.catalog.engine.dispose()
+
+
+def test_a_batch_resolves_its_accounts_credential_once(tmp_path: Path) -> None:
+    """A ``conn:`` credential is an Airflow connection lookup: once per batch, not once per thread."""
+    page = synthetic_page(3, 5, seed=3)
+    lookups: list[str] = []
+
+    def connection(conn_id: str) -> str:
+        lookups.append(conn_id)
+        return page.token
+
+    with FakeGraphServer(page) as fake:
+        services = services_for(_settings(tmp_path, fake, "conn:fb_page"),
+                                clock=FixedClock(parse_ts("2026-11-21T02:00:00Z")), resolvers={"conn": connection})
+        refs = list_threads(services, "fb", parse_ts("2026-01-01T00:00:00Z"), parse_ts("2026-11-21T00:00:00Z"))
+        lookups.clear()
+        assert [o.status for o in archive_batch(services, refs)] == ["archived"] * 3
+        services.catalog.engine.dispose()
+    assert lookups == ["fb_page"]
