@@ -149,10 +149,12 @@ class Catalog:
         self.record_many([state])
 
     def record_many(self, states: list[ThreadState]) -> None:
-        """``record`` for several threads in one transaction (a batch's unchanged captures)."""
+        """``record`` for several threads in one transaction (a batch's unchanged captures), in key order, so
+        that two such transactions lock their rows in the same order and cannot deadlock."""
         if not states:
             return
-        values = [{f.name: getattr(state, f.name) for f in fields(state)} for state in states]
+        ordered = sorted(states, key=lambda s: (s.platform, s.account_id, s.post_id))
+        values = [{f.name: getattr(state, f.name) for f in fields(state)} for state in ordered]
         with self._connect() as connection, connection.begin():
             connection.execute(self._record_statement(), values)
 
