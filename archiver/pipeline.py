@@ -118,6 +118,9 @@ class CaptureResult:
     outcome: ThreadOutcome | None = None
     gone: str | None = None
     rate_limit_waits: int = 0     # how often the capture waited for the platform's rate limit
+    # the evidence itself, when the capture is processed in the same process (not serialised): spares
+    # reading the file back
+    raw: RawCapture | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"ref": self.ref.to_dict(), "evidence": self.evidence,
@@ -339,7 +342,7 @@ def capture(services: Services, ref: ThreadRef, connector: Connector | None = No
     except GoneAtSource as exc:
         if isinstance(exc.evidence, RawCapture):  # the platform's answer is the evidence of the deletion
             return CaptureResult(ref, evidence=str(_write_evidence(services, exc.evidence)), gone=str(exc),
-                                 rate_limit_waits=_waits(connector) - waits)
+                                 rate_limit_waits=_waits(connector) - waits, raw=exc.evidence)
         return CaptureResult(ref, outcome=ThreadOutcome(ref.account_key, ref.post_id, "gone", message=str(exc)))
     except MalformedResponse as exc:
         evidence = exc.evidence if isinstance(exc.evidence, RawCapture) else None
@@ -348,7 +351,7 @@ def capture(services: Services, ref: ThreadRef, connector: Connector | None = No
         if own:
             _close(connector)
     return CaptureResult(ref, evidence=str(_write_evidence(services, raw)),
-                         rate_limit_waits=_waits(connector) - waits)
+                         rate_limit_waits=_waits(connector) - waits, raw=raw)
 
 
 def _waits(connector: Any) -> int:
@@ -373,7 +376,7 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
              unchanged: list[Unchanged] | None) -> ThreadOutcome:
     assert result.evidence is not None
     ref = result.ref
-    raw = RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
+    raw = result.raw or RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
     account = services.settings.account(ref.account_key)
     seen = [(comment, event.time) for event in events if (comment := as_comment(event)) is not None]
     evidence = dump_json([event.to_dict() for event in events]) if events else None

@@ -139,8 +139,8 @@ def dump_json(value: Any) -> bytes:
 
 
 def dump_work_json(value: Any) -> bytes:
-    """The same JSON without indentation, for working files that are read back but never stored (the evidence
-    passed from the capture task to the process task): json's C encoder writes it, several times faster
-    than the indented spelling, which only the pure-Python encoder writes."""
+    """The same JSON without indentation, for working files that are never stored (a capture's evidence in the
+    work folder): json's C encoder writes it, several times faster than the indented spelling, which only the
+    pure-Python encoder writes."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     return text.encode("utf-8", errors="backslashreplace")
