@@ -35,15 +35,15 @@ def _services() -> Any:
 )
 def social_archive_disposition() -> None:
     @task
-    def propose() -> str | None:
+    def propose() -> dict[str, str | None]:
         from archiver.disposition import propose as make_proposal
 
         proposal = make_proposal(_services())
         print(f"socialarkiv disposition proposal: {proposal or 'nothing new is due'}")
-        return proposal
+        return {"proposal": proposal}   # never None: a task returning None leaves no XCom for execute to read
 
     @task
-    def execute(_proposal: str | None) -> dict[str, Any]:
+    def execute(_proposed: dict[str, str | None]) -> dict[str, Any]:
         from dataclasses import asdict
 
         from archiver.disposition import execute as carry_out

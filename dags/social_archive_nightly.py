@@ -55,6 +55,12 @@ def _guard(call: Any) -> Any:
         raise AirflowFailException(str(exc)) from exc
 
 
+def _whole(mapped: Any) -> list[Any]:
+    """A mapped task's results in one request (a slice). Iterating Airflow's lazy sequence instead asks for
+    each item and then for one past the end, which the task log shows as an error ("XCom not found")."""
+    return list(mapped[:]) if mapped else []
+
+
 def _statsd(summary: dict[str, Any]) -> None:
     """The run's numbers through Airflow's metrics (StatsD when ``[metrics] statsd_on``; a no-op otherwise)."""
     from airflow.sdk.observability.stats import Stats
@@ -105,7 +111,7 @@ def social_archive_nightly() -> None:
 
         from archiver.schedule import batches
 
-        refs = [ref for account in (listed or []) if account for ref in account["refs"]]
+        refs = [ref for account in _whole(listed) if account for ref in account["refs"]]
         return batches(refs, size=airflow_settings().batch_threads, at_least=PARALLEL_TASKS)
 
     @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
@@ -124,11 +130,12 @@ def social_archive_nightly() -> None:
 
         services = _services()
         now = format_ts(services.clock.now())
-        done = [ThreadOutcome(**o) for per_batch in (outcomes or []) if per_batch for o in per_batch]
+        outcomes, listed = _whole(outcomes), _whole(listed)
+        done = [ThreadOutcome(**o) for per_batch in outcomes if per_batch for o in per_batch]
         run = RunReport(run_id=run_id or "airflow", started_at=now, ended_at=now,
                         outcomes=done + unaccounted(batches or [], done),
                         account_errors=unlisted([w["account_key"] for w in windows or []],
-                                                [a["account_key"] for a in listed or [] if a]))
+                                                [a["account_key"] for a in listed if a]))
         path = write_report(services, run)
         summary = run.summary()
         _statsd(summary)
