@@ -51,13 +51,18 @@ def test_time_grows_linearly_with_the_input() -> None:
 
 def test_many_findings_stay_linear() -> None:
     unit = "Min sønn på 7 år har astma. Jeg bor i Storgata 5. Ring 912 34 567. "
-    start = time.perf_counter()
-    found = DETECTOR.detect(unit * 200)
-    small = time.perf_counter() - start
-    start = time.perf_counter()
-    found = DETECTOR.detect(unit * 2000)
-    large = time.perf_counter() - start
-    assert len(found) == 8000 and large < small * 10 * 3, (small, large)
+
+    def seconds(copies: int) -> float:   # the best of three: one pause of a shared machine is no slope
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            found = DETECTOR.detect(unit * copies)
+            best = min(best, time.perf_counter() - start)
+        assert len(found) == 4 * copies
+        return best
+
+    small, large = seconds(200), seconds(2000)
+    assert large < small * 10 * 3, (small, large)  # 10x the findings: well under 30x the time
 
 
 def test_a_megabyte_comment_and_a_long_digit_run() -> None:
