@@ -191,7 +191,7 @@ class Settings:
     catalog_url: str | None = None  # None: SQLite in the work folder
     lookback_days: int = 30         # threads younger than this are captured every run (late comments)
     revisit_days: int = 7           # older threads without a change signal are captured this often
-    batch_threads: int = 50         # threads per mapped capture/process task of the nightly DAG (schedule.batches)
+    batch_threads: int = 50         # new threads' worth of work per archive task of the nightly DAG (schedule.batches)
     webhooks: WebhookConfig = field(default_factory=WebhookConfig)
     screening: ScreeningConfig = field(default_factory=ScreeningConfig)
     organisation_id: str | None = None  # e.g. the organisation number; names the archive creator in packages

@@ -68,7 +68,7 @@ from .package.build import (
 )
 from .package.manifest import MANIFEST, fixity
 from .retention import Lock
-from .schedule import ThreadState, due_threads, listing_window
+from .schedule import Due, ThreadState, due_threads, listing_window
 from .schema import validate_thread
 from .sensitive.detector import VERSION as DETECTOR_VERSION
 from .sensitive.policy import ScreeningRules
@@ -311,6 +311,12 @@ def list_threads(services: Services, account_key: str, since: datetime, until: d
                  now: datetime | None = None) -> list[ThreadRef]:
     """The account's threads due for capture: listed in [since, until), chosen by ``schedule.due_threads``
     against the catalog. ``now`` (default ``until``, the end of the data interval) dates the decisions."""
+    return [item.ref for item in list_due(services, account_key, since, until, now=now)]
+
+
+def list_due(services: Services, account_key: str, since: datetime, until: datetime, *,
+             now: datetime | None = None) -> list[Due]:
+    """``list_threads`` with the reason each thread is due (its expected cost: ``schedule.capture_cost``)."""
     account = services.settings.account(account_key)
     connector = services.connector_for(account)
     try:
@@ -326,7 +332,7 @@ def list_threads(services: Services, account_key: str, since: datetime, until: d
         reasons[item.reason] = reasons.get(item.reason, 0) + 1
     log.info("%s: %d thread(s) listed, %d due (%s)", account_key, len(listed), len(due),
              ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) or "none")
-    return [item.ref for item in due]
+    return due
 
 
 def capture(services: Services, ref: ThreadRef, connector: Connector | None = None) -> CaptureResult:

@@ -35,9 +35,9 @@ from archiver.config import Settings, parse_settings
 from archiver.connectors.base import ThreadRef
 from archiver.fakes.demo import synthetic_page
 from archiver.fakes.graph import FakeGraphServer
-from archiver.pipeline import RunReport, list_threads, plan_window, services_for, write_report
+from archiver.pipeline import RunReport, list_due, plan_window, services_for, write_report
 from archiver.render.pdf import ENGINES
-from archiver.schedule import batches
+from archiver.schedule import batches, capture_cost
 from bench._setup import timed_services
 
 _worker: dict[str, Any] = {}
@@ -87,13 +87,17 @@ def nightly(settings: Settings, end: datetime, workers: int, run_id: str) -> dic
     start = time.perf_counter()
     report = RunReport(run_id=run_id, started_at=end.strftime("%Y-%m-%dT%H:%M:%SZ"))
     refs: list[dict[str, Any]] = []
+    costs: list[float] = []
     for account in settings.accounts:
         since, until = plan_window(services, account, end - timedelta(days=1), end)
-        refs += [ref.to_dict() for ref in list_threads(services, account.key, since, until)]
+        due = list_due(services, account.key, since, until)
+        refs += [item.ref.to_dict() for item in due]
+        costs += [capture_cost(item.reason) for item in due]
     listed = time.perf_counter() - start
     stages: Counter[str] = Counter()
     context = multiprocessing.get_context("spawn")
-    work = batches(refs, size=settings.batch_threads, at_least=workers)
+    # as the DAG's batch task does (at least its PARALLEL_TASKS = 8 batches)
+    work = batches(refs, size=settings.batch_threads, at_least=max(workers, 8), weights=costs)
     with context.Pool(workers, initializer=_init, initargs=(settings,)) as pool:
         peak = 0.0
         for outcomes, timings, rss in pool.imap_unordered(_archive, work, chunksize=1):

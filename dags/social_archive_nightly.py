@@ -6,12 +6,14 @@ threads: capture each thread, keeping its evidence, then normalise, validate, re
 Batches, not one task per thread: a task instance costs Airflow a process start and its bookkeeping, and
 Airflow maps at most ``[core] max_map_length`` (1024) items. One task captures and processes its batch (until
 2026-12-03 a capture task and then a process task did): half the task starts, one scheduling level less, and
-each thread is stored minutes, not a batch, after its capture. ``[archive] batch_threads`` (50) threads per
-batch, at least as many batches as tasks may run at once (so a small night still spreads over the workers),
-at most 1000 batches (they grow instead). A thread's own failure is its "failed" outcome in the batch; a
-batch task that fails for good leaves its threads as "failed" in the run report, never missing. An account
-whose listing fails (an expired token, a quota) stops only itself: the others are archived, and the report
-names it under account errors.
+each thread is stored minutes, not a batch, after its capture. A batch holds about ``[archive] batch_threads``
+(50) new threads' worth of work: threads are weighed by expected cost (``schedule.capture_cost``: a new or
+moved thread 1, a recapture 0.05), so a night of recaptures takes fewer, longer batches and a night's new
+threads spread over its batches. At least as many batches as tasks may run at once (so a small night still
+spreads over the workers), at most 1000 (they grow instead). A thread's own failure is its "failed" outcome
+in the batch; a batch task that fails for good leaves its threads as "failed" in the run report, never
+missing. An account whose listing fails (an expired token, a quota) stops only itself: the others are
+archived, and the report names it under account errors.
 
 Thin by design: every step is a call into ``archiver.pipeline``; heavy imports live inside the tasks. The
 window comes from the data interval, never from now(). Retryable errors (rate limits, outages) and store or
@@ -98,12 +100,14 @@ def social_archive_nightly() -> None:
     @task(max_active_tis_per_dagrun=4)
     def list_threads(window: dict[str, str]) -> dict[str, Any]:
         from archiver.clock import parse_ts
-        from archiver.pipeline import list_threads as list_account_threads
+        from archiver.pipeline import list_due
+        from archiver.schedule import capture_cost
 
         services = _services()
-        refs = _guard(lambda: list_account_threads(services, window["account_key"], parse_ts(window["since"]),
-                                                   parse_ts(window["until"])))
-        return {"account_key": window["account_key"], "refs": [ref.to_dict() for ref in refs]}
+        due = _guard(lambda: list_due(services, window["account_key"], parse_ts(window["since"]),
+                                      parse_ts(window["until"])))
+        return {"account_key": window["account_key"], "refs": [item.ref.to_dict() for item in due],
+                "costs": [capture_cost(item.reason) for item in due]}
 
     @task(trigger_rule="all_done")   # an account that could not be listed stops only itself
     def batch(listed: Any) -> list[list[dict[str, Any]]]:
@@ -111,8 +115,10 @@ def social_archive_nightly() -> None:
 
         from archiver.schedule import batches
 
-        refs = [ref for account in _whole(listed) if account for ref in account["refs"]]
-        return batches(refs, size=airflow_settings().batch_threads, at_least=PARALLEL_TASKS)
+        accounts = [account for account in _whole(listed) if account]
+        refs = [ref for account in accounts for ref in account["refs"]]
+        costs = [cost for account in accounts for cost in account["costs"]]
+        return batches(refs, size=airflow_settings().batch_threads, at_least=PARALLEL_TASKS, weights=costs)
 
     @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
     def archive(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:

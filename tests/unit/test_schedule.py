@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archiver.connectors.base import ThreadRef
-from archiver.schedule import MAX_BATCHES, ThreadState, batches, due_threads, listing_window
+from archiver.schedule import (
+    MAX_BATCHES,
+    RECAPTURE_COST,
+    ThreadState,
+    batches,
+    capture_cost,
+    due_threads,
+    listing_window,
+)
 
 NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -76,6 +84,39 @@ def test_batches_of_a_night() -> None:
 def test_batch_limits_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         batches([1], size=0)
+    with pytest.raises(ValueError, match="one positive weight per item"):
+        batches([1, 2], size=5, weights=[1.0])
+    with pytest.raises(ValueError, match="one positive weight per item"):
+        batches([1, 2], size=5, weights=[1.0, 0.0])
+
+
+def test_batches_weighted_by_expected_cost() -> None:
+    assert capture_cost("new") == capture_cost("activity") == 1.0
+    assert capture_cost("young") == capture_cost("revisit") == capture_cost("unlisted") == RECAPTURE_COST < 0.1
+    # a night of recaptures: 50 units of work, so the at_least batches, each longer
+    assert [len(b) for b in batches(list(range(1000)), size=50, at_least=8, weights=[0.05] * 1000)] == [125] * 8
+    # new threads among recaptures spread over the batches instead of crowding the first ones
+    weights = [1.0 if n % 10 == 0 else 0.05 for n in range(1000)]
+    out = batches(list(range(1000)), size=50, at_least=8, weights=weights)
+    costs = [sum(weights[n] for n in batch) for batch in out]
+    assert len(out) == 8 and max(costs) - min(costs) <= 1.0, costs
+    # all new: as without weights
+    assert batches(list(range(1000)), size=50, at_least=8, weights=[1.0] * 1000) == batches(
+        list(range(1000)), size=50, at_least=8)
+
+
+@given(st.lists(st.sampled_from([1.0, RECAPTURE_COST, 0.3]), max_size=600), st.integers(1, 60), st.integers(1, 16),
+       st.integers(1, 400))
+def test_weighted_batches_keep_every_item_once_in_order_and_balance(weights: list[float], size: int, at_least: int,
+                                                                    at_most: int) -> None:
+    n = len(weights)
+    out = batches(list(range(n)), size=size, at_least=at_least, at_most=at_most, weights=weights)
+    assert [item for batch in out for item in batch] == list(range(n))
+    assert all(out) and len(out) <= at_most
+    if out:
+        assert len(out) >= min(n, at_least, at_most)
+        share = sum(weights) / len(out)
+        assert all(sum(weights[i] for i in batch) <= share + 2 * max(weights) for batch in out)
 
 
 @given(st.integers(0, 5000), st.integers(1, 200), st.integers(1, 16), st.integers(1, 1000))
