@@ -335,10 +335,14 @@ def list_due(services: Services, account_key: str, since: datetime, until: datet
     return due
 
 
-def capture(services: Services, ref: ThreadRef, connector: Connector | None = None) -> CaptureResult:
-    """Fetch one thread and keep the evidence. Source failures that concern only this thread become an
-    outcome (gone, quarantined); account-wide ones (auth, rate limits, outages) propagate. ``connector``: the
-    account's, kept open by the caller for several threads (else one is opened and closed here)."""
+def capture(services: Services, ref: ThreadRef, connector: Connector | None = None, *,
+            keep: bool = True) -> CaptureResult:
+    """Fetch one thread. Source failures that concern only this thread become an outcome (gone, quarantined);
+    account-wide ones (auth, rate limits, outages) propagate. ``connector``: the account's, kept open by the
+    caller for several threads (else one is opened and closed here). ``keep``: write the evidence to the work
+    folder, for a process elsewhere; False when this process goes on with it at once (``archive_thread``,
+    ``archive_batch``): the package or the quarantine keeps it, and only a capture that cannot be stored now
+    is written there (a folder that grew by every capture of every night would be no evidence, only bulk)."""
     own = connector is None
     if connector is None:
         connector = services.connector_for(services.settings.account(ref.account_key))
@@ -347,7 +351,7 @@ def capture(services: Services, ref: ThreadRef, connector: Connector | None = No
         raw = connector.capture_thread(ref)
     except GoneAtSource as exc:
         if isinstance(exc.evidence, RawCapture):  # the platform's answer is the evidence of the deletion
-            return CaptureResult(ref, evidence=str(_write_evidence(services, exc.evidence)), gone=str(exc),
+            return CaptureResult(ref, evidence=_keep(services, exc.evidence, keep), gone=str(exc),
                                  rate_limit_waits=_waits(connector) - waits, raw=exc.evidence)
         return CaptureResult(ref, outcome=ThreadOutcome(ref.account_key, ref.post_id, "gone", message=str(exc)))
     except MalformedResponse as exc:
@@ -356,8 +360,12 @@ def capture(services: Services, ref: ThreadRef, connector: Connector | None = No
     finally:
         if own:
             _close(connector)
-    return CaptureResult(ref, evidence=str(_write_evidence(services, raw)),
-                         rate_limit_waits=_waits(connector) - waits, raw=raw)
+    return CaptureResult(ref, evidence=_keep(services, raw, keep), rate_limit_waits=_waits(connector) - waits,
+                         raw=raw)
+
+
+def _keep(services: Services, raw: RawCapture, keep: bool) -> str | None:
+    return str(_write_evidence(services, raw)) if keep else None
 
 
 def _waits(connector: Any) -> int:
@@ -380,9 +388,12 @@ def process(services: Services, result: CaptureResult, events: Sequence[WebhookE
 
 def _process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent],
              unchanged: list[Unchanged] | None) -> ThreadOutcome:
-    assert result.evidence is not None
     ref = result.ref
-    raw = result.raw or RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
+    if result.raw is not None:
+        raw = result.raw
+    else:
+        assert result.evidence is not None, "a capture result without its evidence"
+        raw = RawCapture.from_dict(json.loads(Path(result.evidence).read_text(encoding="utf-8")))
     account = services.settings.account(ref.account_key)
     seen = [(comment, event.time) for event in events if (comment := as_comment(event)) is not None]
     evidence = dump_json([event.to_dict() for event in events]) if events else None
@@ -578,10 +589,11 @@ def _archive(services: Services, ref: ThreadRef, account: AccountConfig, raw: Ra
         return ThreadOutcome(ref.account_key, ref.post_id, "archived", package.id, location, len(thread.comments),
                              thread.provenance.completeness.complete, version=version, changes=kinds)
     # this thread only: the account's other threads go on, and the next run archives this capture's comments
+    kept = _write_evidence(services, raw)
     return ThreadOutcome(ref.account_key, ref.post_id, "failed", retryable=True, message=(
         f"another writer was storing version {version} of this thread and has not sealed it yet "
         f"({services.store.location(package_dir(platform, account_id, ref.post_id, version))}); the next run "
-        "archives this capture's comments (the capture is kept as evidence)"))
+        f"archives this capture's comments (the capture is kept as evidence in {kept})"))
 
 
 def _publish_first_free_slot(services: Services, ref: ThreadRef, platform: str, version: int,
@@ -693,7 +705,7 @@ def _total_changes(outcomes: Iterable[ThreadOutcome]) -> dict[str, int]:
 
 
 def archive_thread(services: Services, ref: ThreadRef) -> ThreadOutcome:
-    return process(services, capture(services, ref))
+    return process(services, capture(services, ref, keep=False))
 
 
 def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadOutcome]:
@@ -713,7 +725,7 @@ def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadO
                 if connector is None:
                     connector = services.connector_for(services.settings.account(ref.account_key))
                     connectors[ref.account_key] = connector
-                result = capture(services, ref, connector)
+                result = capture(services, ref, connector, keep=False)
             except ACCOUNT_WIDE:
                 raise
             except SourceError as exc:
@@ -805,7 +817,7 @@ def process_webhook_events(services: Services, *, run_id: str | None = None) -> 
     for (key, post_id), spooled_events in threads.items():
         ref = ThreadRef(key, post_id)
         try:
-            outcome = process(services, capture(services, ref), [s.event for s in spooled_events])
+            outcome = process(services, capture(services, ref, keep=False), [s.event for s in spooled_events])
         except (SourceError, StorageError) as exc:
             report.outcomes.append(ThreadOutcome(key, post_id, "failed", message=f"{exc} (events kept for the "
                                                  "next attempt)", retryable=exc.retryable))

@@ -1,7 +1,7 @@
 """social_archive_nightly: archive every configured account's threads for the data interval.
 
 plan (one item per account) -> list_threads (mapped over accounts) -> batch -> archive (mapped over batches of
-threads: capture each thread, keeping its evidence, then normalise, validate, render, package, store) -> report.
+threads: capture each thread, then normalise, validate, render, package, store) -> report.
 
 Batches, not one task per thread: a task instance costs Airflow a process start and its bookkeeping, and
 Airflow maps at most ``[core] max_map_length`` (1024) items. One task captures and processes its batch (until

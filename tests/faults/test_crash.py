@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 # (where, before/after, which call): each a point between two steps of the pipeline
 KILL_POINTS = [
-    ("archiver.pipeline:_write_evidence", "after", 2),          # evidence kept, nothing processed
+    ("archiver.connectors.common:HttpConnector.capture_thread", "after", 2),  # captured, nothing processed
     ("archiver.render.direct:DirectRenderer.render_thread", "before", 2),  # normalised and screened, not rendered
     ("archiver.storage.filesystem:_fsync_dir", "before", 1),   # files staged, not published
     ("archiver.storage.filesystem:FileStore._write_lock", "before", 2),  # published, lock not recorded

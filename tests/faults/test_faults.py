@@ -184,6 +184,8 @@ def test_an_s3_slot_left_unsealed_by_a_stopped_writer_is_skipped_and_recorded(
         failed = [o for o in waiting.outcomes if o.status == "failed"]
         assert [o.post_id for o in failed] == [post.id] and failed[0].retryable, waiting.summary()
         assert slot in failed[0].message and not waiting.account_errors
+        kept = Path(failed[0].message.rsplit("kept as evidence in ", 1)[1].rstrip(")"))
+        assert kept.is_file() and json.loads(kept.read_bytes())["thread"]["post_id"] == post.id, "capture not kept"
         assert store.children(f"packages/facebook/{page.id}/{post.id}") == ["v00001"]
 
         time.sleep(1.5)

@@ -161,15 +161,21 @@ def test_added_edited_twice_hidden_unhidden_deleted_and_thread_deleted(archive: 
 
 
 def test_a_replayed_older_capture_never_rewinds_the_history(archive: Archive) -> None:
+    from archiver.connectors.base import ThreadRef
+    from archiver.pipeline import CaptureResult, capture, process
+
     archive.run()
-    evidence = sorted((archive.tmp / "work" / "captures").rglob("*.json"))
+    first_night = services_for(make_settings(archive.tmp, archive.server.url, archive.page),
+                               clock=FixedClock(START + timedelta(days=1)))
+    evidence = capture(first_night, ThreadRef("demo-facebook", POST_ID)).evidence   # kept in the work folder
+    assert evidence is not None and Path(evidence).is_file()
     archive.comment(1)["message"] = "Endret tekst"
     archive.touch()
     archive.run()
-    from archiver.connectors.base import ThreadRef
-    from archiver.pipeline import CaptureResult, process
+    assert sorted((archive.tmp / "work" / "captures").rglob("*.json")) == [Path(evidence)], \
+        "the runs left their captures in the work folder"
     services = services_for(make_settings(archive.tmp, archive.server.url, archive.page))
-    stale = process(services, CaptureResult(ThreadRef("demo-facebook", POST_ID), str(evidence[0])))
+    stale = process(services, CaptureResult(ThreadRef("demo-facebook", POST_ID), evidence))  # an old task's retry
     assert stale.status == "unchanged" and "older than the archived one" in stale.message
     assert archive.latest()[0] == 2
 
