@@ -662,8 +662,16 @@ def _record(services: Services, state: ThreadState, outcome: str, capture: bool,
             event: Mapping[str, Any] | None) -> None:
     """The catalog's scheduling row, and its audit event (from which ``catalog rebuild`` replays it)."""
     services.catalog.record(state)
-    audit(services, "capture" if capture else "review", _subject(state),
-          actor=actor, details={**(event or {}), "outcome": outcome, "state": asdict(state)})
+    if services.audit is not None:
+        services.audit.record_many([_state_event(state, outcome, format_ts(services.clock.now()), capture=capture,
+                                                 actor=actor, event=event)])
+
+
+def _state_event(state: ThreadState, outcome: str, at: str, *, capture: bool = True, actor: str = "socialarkiv",
+                 event: Mapping[str, Any] | None = None) -> Event:
+    """The audit event of one scheduling row written (a capture's or a review's)."""
+    return Event("capture" if capture else "review", f"{state.platform}/{state.account_id}/{state.post_id}", at,
+                 actor, {**(event or {}), "outcome": outcome, "state": asdict(state)})
 
 
 @dataclass(frozen=True)
@@ -680,13 +688,7 @@ def record_unchanged(services: Services, waiting: Sequence[Unchanged]) -> None:
     unchanged: the next run captures them again."""
     services.catalog.record_many([item.state for item in waiting])
     if services.audit is not None:
-        services.audit.record_many([Event("capture", _subject(item.state), item.at,
-                                          details={"outcome": "unchanged", "state": asdict(item.state)})
-                                    for item in waiting])
-
-
-def _subject(state: ThreadState) -> str:
-    return f"{state.platform}/{state.account_id}/{state.post_id}"
+        services.audit.record_many([_state_event(item.state, "unchanged", item.at) for item in waiting])
 
 
 def _count(found: Iterable[ObservedChange]) -> dict[str, int]:
