@@ -33,7 +33,7 @@ from .clock import parse_ts
 from .connectors.base import ThreadRef
 
 __all__ = ["MAX_BATCHES", "RECAPTURE_COST", "Due", "ThreadState", "batches", "capture_cost", "due_threads",
-           "listing_window"]
+           "listing_window", "nightly_batches"]
 
 T = TypeVar("T")
 MAX_BATCHES = 1000   # below Airflow's default [core] max_map_length of 1024
@@ -134,22 +134,41 @@ def capture_cost(reason: str) -> float:
     return 1.0 if reason in ("new", "activity") else RECAPTURE_COST
 
 
+def nightly_batches(items: Sequence[T], costs: Sequence[float], *, size: int, parallel: int) -> list[list[T]]:
+    """The nightly run's batches: about ``size`` units of expected cost each (``capture_cost``), spread over
+    at least ``parallel`` tasks while each keeps at least half a batch of work. A task instance costs Airflow
+    1 to 3 s whatever its batch holds (measured: 0.7 s of imports and services inside it, and up to 2.3 s
+    between a slot's task ending and its next one starting: the executor hands work out at its heartbeat,
+    then a process starts and reads the DAG file), and half a batch (25 new threads) is about 10 s of work,
+    so a cheap night (1,000 unchanged recaptures are 50 units) takes two tasks, not eight that mostly start
+    and stop (bench/RESULTS.md)."""
+    return batches(items, size=size, at_least=parallel, weights=costs, min_cost=size / 2)
+
+
 def batches(items: Sequence[T], *, size: int, at_least: int = 1, at_most: int = MAX_BATCHES,
-            weights: Sequence[float] | None = None) -> list[list[T]]:
+            weights: Sequence[float] | None = None, min_cost: float = 0.0) -> list[list[T]]:
     """``items`` in order, cut into consecutive batches of about ``size`` (in units of ``weights``, each item's
     expected cost, ``capture_cost``; 1 each without them): at least ``at_least`` batches (so that that many
     workers share a small night; never an empty batch) and at most ``at_most`` (the batches grow instead).
+    ``min_cost``: the least work worth a batch of its own, against a task's fixed cost: ``at_least`` spreads
+    a small night only as far as each batch still carries that much (a night cheaper than ``min_cost`` is one
+    batch; batches of ``size`` or more are never merged for it).
     Every item is in exactly one batch. Equal weights give batch lengths that differ by one at most; unequal
     ones are cut where the running cost comes closest to each batch's share, so the new threads of a night of
     cheap recaptures spread over its batches, and such a night takes fewer, longer batches."""
     if size < 1 or at_least < 1 or at_most < 1:
         raise ValueError(f"batch size {size}, at_least {at_least} and at_most {at_most} must all be at least 1")
+    if not 0 <= min_cost <= size:
+        raise ValueError(f"min_cost {min_cost} must be between 0 and the batch size {size}")
     if weights is not None and (len(weights) != len(items) or any(not w > 0 for w in weights)):
         raise ValueError("batches need one positive weight per item")
     if not items:
         return []
     total = float(len(items)) if weights is None else math.fsum(weights)
-    count = min(max(math.ceil(total / size - 1e-9), min(at_least, len(items))), at_most, len(items))
+    spread = min(at_least, len(items))
+    if min_cost > 0:
+        spread = min(spread, max(1, math.floor(total / min_cost + 1e-9)))
+    count = min(max(math.ceil(total / size - 1e-9), spread), at_most, len(items))
     if weights is None or len(set(weights)) == 1:
         small, extra = divmod(len(items), count)
         ends = list(itertools.accumulate(small + (1 if number < extra else 0) for number in range(count)))

@@ -37,27 +37,10 @@ from archiver.fakes.demo import synthetic_page
 from archiver.fakes.graph import FakeGraphServer
 from archiver.pipeline import RunReport, list_due, plan_window, services_for, write_report
 from archiver.render.pdf import ENGINES
-from archiver.schedule import batches, capture_cost
-from bench._setup import timed_services
+from archiver.schedule import capture_cost, nightly_batches
+from bench._setup import machine_reference, timed_services
 
 _worker: dict[str, Any] = {}
-
-
-def machine_reference() -> float:
-    """Seconds for a fixed single-core workload (JSON, hashing, a Python loop): printed with the results, so runs
-    on a shared machine whose speed drifts can be compared (on 2026-12-03 the same first run measured 190 s at
-    08:50 and 227 s at 09:45, while one WeasyPrint rendering took 0.50 s and then 1.02 s)."""
-    import hashlib
-
-    start = time.perf_counter()
-    data = json.dumps([{"id": str(n), "text": "Vi lurer på når veien åpner igjen " * 3} for n in range(20000)])
-    for _ in range(20):
-        hashlib.sha256(data.encode()).hexdigest()
-        json.loads(data)
-    total = 0
-    for n in range(3_000_000):
-        total += n % 7
-    return round(time.perf_counter() - start, 2)
 
 
 def _init(settings: Settings) -> None:
@@ -96,8 +79,8 @@ def nightly(settings: Settings, end: datetime, workers: int, run_id: str) -> dic
     listed = time.perf_counter() - start
     stages: Counter[str] = Counter()
     context = multiprocessing.get_context("spawn")
-    # as the DAG's batch task does (at least its PARALLEL_TASKS = 8 batches)
-    work = batches(refs, size=settings.batch_threads, at_least=max(workers, 8), weights=costs)
+    # as the DAG's batch task does (its PARALLEL_TASKS = 8)
+    work = nightly_batches(refs, costs, size=settings.batch_threads, parallel=max(workers, 8))
     with context.Pool(workers, initializer=_init, initargs=(settings,)) as pool:
         peak = 0.0
         for outcomes, timings, rss in pool.imap_unordered(_archive, work, chunksize=1):

@@ -9,11 +9,12 @@ Airflow maps at most ``[core] max_map_length`` (1024) items. One task captures a
 each thread is stored minutes, not a batch, after its capture. A batch holds about ``[archive] batch_threads``
 (50) new threads' worth of work: threads are weighed by expected cost (``schedule.capture_cost``: a new or
 moved thread 1, a recapture 0.05), so a night of recaptures takes fewer, longer batches and a night's new
-threads spread over its batches. At least as many batches as tasks may run at once (so a small night still
-spreads over the workers), at most 1000 (they grow instead). A thread's own failure is its "failed" outcome
-in the batch; a batch task that fails for good leaves its threads as "failed" in the run report, never
-missing. An account whose listing fails (an expired token, a quota) stops only itself: the others are
-archived, and the report names it under account errors.
+threads spread over its batches. As many batches as tasks may run at once while each keeps half a batch's
+work (a small night still spreads over the workers; a night of 1,000 unchanged recaptures takes two tasks,
+not eight that mostly start and stop: ``schedule.nightly_batches``), at most 1000 (they grow instead). A
+thread's own failure is its "failed" outcome in the batch; a batch task that fails for good leaves its threads
+as "failed" in the run report, never missing. An account whose listing fails (an expired token, a quota)
+stops only itself: the others are archived, and the report names it under account errors.
 
 Thin by design: every step is a call into ``archiver.pipeline``; heavy imports live inside the tasks. The
 window comes from the data interval, never from now(). Retryable errors (rate limits, outages) and store or
@@ -113,12 +114,12 @@ def social_archive_nightly() -> None:
     def batch(listed: Any) -> list[list[dict[str, Any]]]:
         from socialarkiv_services import airflow_settings
 
-        from archiver.schedule import batches
+        from archiver.schedule import nightly_batches
 
         accounts = [account for account in _whole(listed) if account]
         refs = [ref for account in accounts for ref in account["refs"]]
         costs = [cost for account in accounts for cost in account["costs"]]
-        return batches(refs, size=airflow_settings().batch_threads, at_least=PARALLEL_TASKS, weights=costs)
+        return nightly_batches(refs, costs, size=airflow_settings().batch_threads, parallel=PARALLEL_TASKS)
 
     @task(max_active_tis_per_dagrun=PARALLEL_TASKS)
     def archive(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from archiver.schedule import (
     capture_cost,
     due_threads,
     listing_window,
+    nightly_batches,
 )
 
 NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
@@ -105,16 +107,33 @@ def test_batches_weighted_by_expected_cost() -> None:
         list(range(1000)), size=50, at_least=8)
 
 
+def test_a_cheap_night_takes_fewer_batches_than_tasks_may_run() -> None:
+    recaptures = [RECAPTURE_COST] * 1000            # 50 units: two batches of half a batch's work, not eight
+    assert [len(b) for b in nightly_batches(list(range(1000)), recaptures, size=50, parallel=8)] == [500, 500]
+    assert [len(b) for b in batches(list(range(1000)), size=50, at_least=8, weights=recaptures,
+                                    min_cost=12.5)] == [250] * 4
+    assert len(nightly_batches(list(range(10)), [1.0] * 10, size=50, parallel=8)) == 1   # under min_cost: one
+    # a night worth more than PARALLEL_TASKS half batches spreads as before, and full batches are never merged
+    assert [len(b) for b in nightly_batches(list(range(300)), [1.0] * 300, size=50, parallel=8)] == [38] * 4 + [37] * 4
+    assert [len(b) for b in nightly_batches(list(range(1000)), [1.0] * 1000, size=50, parallel=8)] == [50] * 20
+    assert [len(b) for b in nightly_batches(list(range(120)), [1.0] * 120, size=50, parallel=8)] == [30] * 4
+    with pytest.raises(ValueError, match="min_cost"):
+        batches([1], size=5, min_cost=6)
+
+
 @given(st.lists(st.sampled_from([1.0, RECAPTURE_COST, 0.3]), max_size=600), st.integers(1, 60), st.integers(1, 16),
-       st.integers(1, 400))
+       st.integers(1, 400), st.sampled_from([0.0, 0.25, 0.5, 1.0]))
 def test_weighted_batches_keep_every_item_once_in_order_and_balance(weights: list[float], size: int, at_least: int,
-                                                                    at_most: int) -> None:
-    n = len(weights)
-    out = batches(list(range(n)), size=size, at_least=at_least, at_most=at_most, weights=weights)
+                                                                    at_most: int, min_share: float) -> None:
+    n, min_cost = len(weights), size * min_share
+    out = batches(list(range(n)), size=size, at_least=at_least, at_most=at_most, weights=weights, min_cost=min_cost)
     assert [item for batch in out for item in batch] == list(range(n))
     assert all(out) and len(out) <= at_most
     if out:
-        assert len(out) >= min(n, at_least, at_most)
+        total = sum(weights)
+        worth = max(1, math.floor(total / min_cost + 1e-9)) if min_cost else n
+        assert len(out) >= min(n, at_least, at_most, worth)
+        assert len(out) <= max(math.ceil(total / size - 1e-9), min(at_least, worth), 1)
         share = sum(weights) / len(out)
         assert all(sum(weights[i] for i in batch) <= share + 2 * max(weights) for batch in out)
 
