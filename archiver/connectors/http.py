@@ -130,12 +130,15 @@ class HttpClient:
         """GET and parse JSON, applying the policy. Each attempt is passed to ``record`` as evidence."""
         waited = 0.0
         attempt = 0
-        safe_url = self.safe(str(httpx.URL(url, params=params) if params else url))
+        # built once, URL parsed once (the client would parse a long query string three times), sent at
+        # each attempt; without redirects the response's request is this one, so its safe URL is this one
+        request = self._client.build_request("GET", httpx.URL(url, params=params) if params else httpx.URL(url))
+        safe_url = self.safe(str(request.url))
         while True:
             attempt += 1
             self.stats.requests += 1
             try:
-                response = self._client.get(url, params=params)
+                response = self._client.send(request)
             except httpx.TimeoutException as exc:
                 problem: Classification = Classification(Outcome.TRANSIENT, f"timeout after {self.timeout:g} s")
                 cause: BaseException | None = exc
@@ -147,7 +150,7 @@ class HttpClient:
                 headers = {k.lower(): v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
                 raw = response.content
                 body, parse_error = _parse(raw)
-                record(Exchange(method="GET", url=self.safe(str(response.request.url)), status=response.status_code,
+                record(Exchange(method="GET", url=safe_url, status=response.status_code,
                                 headers={k: self.safe(v) for k, v in headers.items()},
                                 body=scrub_json(body if parse_error is None else raw.decode("utf-8", "replace"),
                                                 self.secrets),
