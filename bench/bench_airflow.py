@@ -4,8 +4,10 @@ What ``bench_nightly`` leaves out: Airflow's own cost. ``social_archive_nightly`
 use_executor=True)`` on the LocalExecutor (``--parallelism`` task processes at once, 2 by default: one per
 core), a real ``airflow api-server`` for the task processes, a fresh PostgreSQL database for Airflow's metadata
 and another for the catalog. Then the next night runs with nothing changed at the source. Prints JSON: seconds
-per run, task instances, the summed duration of each task kind, the run reports' counts (the JSON is the last
-thing printed, after Airflow's own log lines).
+per run, task instances, the summed duration of each task kind and each task instance's start and end, the run
+reports' counts, the CPU time of the fake API (a process of its own, as the platform is never in the scheduler's
+process; on this machine it shares the two cores) and ``bench_nightly``'s machine reference (the JSON is the
+last thing printed, after Airflow's own log lines).
 
     .venv/bin/python -m bench.bench_airflow --threads 1000 --comments 50
 """
@@ -72,6 +74,21 @@ def _tasks(database: str, run_id: str) -> dict[str, Any]:
             for task, count, seconds in rows}
 
 
+def _timeline(database: str, run_id: str) -> list[str]:
+    """Each task instance as "task[map] queued +s, started +s, ended +s", seconds from the run's start: where
+    the run waited on Airflow rather than on work shows as the gaps."""
+    from tests.tools.airflow_processes import airflow_rows
+
+    rows = airflow_rows(database, "SELECT ti.task_id, ti.map_index, "
+                        "extract(epoch FROM ti.queued_dttm - dr.start_date), "
+                        "extract(epoch FROM ti.start_date - dr.start_date), "
+                        "extract(epoch FROM ti.end_date - dr.start_date) "
+                        "FROM task_instance ti JOIN dag_run dr ON dr.dag_id = ti.dag_id AND dr.run_id = ti.run_id "
+                        "WHERE ti.run_id = :run ORDER BY ti.start_date", run=run_id)
+    return [f"{task}[{index}] queued +{float(str(queued or 0)):.1f}, started +{float(str(start or 0)):.1f}, "
+            f"ended +{float(str(end or 0)):.1f}" for task, index, queued, start, end in rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1000)
@@ -81,12 +98,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from archiver.fakes.demo import synthetic_page
-    from archiver.fakes.graph import FakeGraphServer
+    from bench._setup import graph_in_own_process, machine_reference
     from tests.tools.airflow_processes import api_server
     from tests.tools.ports import free_port
     from tests.tools.postgres import fresh_database
     from tests.tools.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedS3
 
+    reference_before = machine_reference()
     page = synthetic_page(args.threads, args.comments, seed=7)
     last_post = max(post.created_time for post in page.posts)
     night = datetime.strptime(last_post, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC) + timedelta(days=1)
@@ -96,7 +114,7 @@ def main() -> None:
         airflow_db = running.enter_context(fresh_database("bench_airflow_meta"))
         catalog = running.enter_context(fresh_database("bench_airflow_catalog"))
         s3 = running.enter_context(SeaweedS3(folder / "s3"))
-        fake = running.enter_context(FakeGraphServer(page))
+        fake = running.enter_context(graph_in_own_process(page))
         s3.bucket("archive")
         config = _config(folder, fake, s3, catalog, (ACCESS_KEY, SECRET_KEY), args.batch_threads)
         os.environ.update({
@@ -121,7 +139,7 @@ def main() -> None:
                                   "batch_threads": args.batch_threads}
         for label, when in (("first_run", night), ("unchanged_rerun", night + timedelta(days=1))):
             os.environ["SOCIALARKIV__ARCHIVE__FIXED_CLOCK"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-            before = fake.stats["requests"]
+            before, fake_cpu = fake.stats["requests"], fake.cpu_seconds
             start = time.perf_counter()
             run = dag.test(run_conf={"config": str(config)}, use_executor=True, logical_date=when)
             seconds = time.perf_counter() - start
@@ -130,11 +148,14 @@ def main() -> None:
             result[label] = {"seconds": round(seconds, 1), "state": str(run.state),
                              "threads_per_second": round(args.threads / seconds, 2),
                              "api_requests": fake.stats["requests"] - before,
+                             "fake_api_cpu_seconds": round(fake.cpu_seconds - fake_cpu, 1),
                              "report": {k: report[k] for k in ("threads", "packages_written", "packages_unchanged",
                                                                "failed", "quarantined")},
-                             "tasks": _tasks(airflow_db, run.run_id)}
+                             "tasks": _tasks(airflow_db, run.run_id),
+                             "timeline": _timeline(airflow_db, run.run_id)}
         result["unchanged_rerun"]["fraction_of_first_run"] = round(
             result["unchanged_rerun"]["seconds"] / result["first_run"]["seconds"], 3)
+    result["machine_reference_seconds"] = {"before": reference_before, "after": machine_reference()}
     print(json.dumps(result, indent=2))
 
 
