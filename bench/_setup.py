@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import time
 import urllib.request
 from collections import Counter
@@ -83,13 +82,7 @@ class RemoteGraph:
 
     page: FakePage
     url: str
-    pid: int
-
-    @property
-    def cpu_seconds(self) -> float:
-        """The serving process's CPU time so far (user + system): work the real platform does on its servers."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    pid: int   # the serving process
 
     @property
     def stats(self) -> Counter[str]:

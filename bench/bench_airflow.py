@@ -5,9 +5,10 @@ use_executor=True)`` on the LocalExecutor (``--parallelism`` task processes at o
 core), a real ``airflow api-server`` for the task processes, a fresh PostgreSQL database for Airflow's metadata
 and another for the catalog. Then the next night runs with nothing changed at the source. Prints JSON: seconds
 per run, task instances, the summed duration of each task kind and each task instance's start and end, the run
-reports' counts, the CPU time of the fake API (a process of its own, as the platform is never in the scheduler's
-process; on this machine it shares the two cores) and ``bench_nightly``'s machine reference (the JSON is the
-last thing printed, after Airflow's own log lines).
+reports' counts, the CPU seconds each kind of process used during each run (the tasks, dag.test's loop, the API
+server, PostgreSQL, SeaweedFS, and the fake API: a process of its own, as the platform is never in the
+scheduler's process, though on this machine it shares the two cores) and ``bench_nightly``'s machine reference
+(the JSON is the last thing printed, after Airflow's own log lines).
 
     .venv/bin/python -m bench.bench_airflow --threads 1000 --comments 50
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -89,6 +91,39 @@ def _timeline(database: str, run_id: str) -> list[str]:
             f"ended +{float(str(end or 0)):.1f}" for task, index, queued, start, end in rows]
 
 
+def _cpu_by_process(fake_pid: int) -> dict[int, tuple[str, float]]:
+    """Every process's label and CPU seconds so far (its own and its reaped children's), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[str, float]] = {}
+    for folder in Path("/proc").iterdir():
+        if not folder.name.isdigit():
+            continue
+        try:
+            fields = (folder / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (folder / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue   # it ended meanwhile
+        pid = int(folder.name)
+        label = ("benchmark process: dag.test's loop, and its executor's workers and task processes once reaped"
+                 if pid == os.getpid() else "fake Graph API" if pid == fake_pid
+                 else "airflow api-server" if "api-server" in command or "api_fastapi" in command
+                 else "PostgreSQL" if command.startswith("postgres") or "bin/postgres " in command
+                 else "SeaweedFS" if "weed" in command else "other")
+        found[pid] = (label, sum(int(value) for value in fields[11:15]) / tick)
+    return found
+
+
+def _cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+              own_seconds: float) -> dict[str, float]:
+    """CPU seconds each kind of process used between two snapshots (the machine's two cores give 2 per
+    second): where the run's time went besides the tasks' own work."""
+    used: dict[str, float] = {}
+    for pid, (label, seconds) in after.items():
+        used[label] = used.get(label, 0.0) + seconds - before.get(pid, (label, 0.0))[1]
+    used["of which dag.test's loop itself"] = own_seconds
+    return {label: round(seconds, 1) for label, seconds in sorted(used.items()) if seconds >= 0.05}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1000)
@@ -139,16 +174,20 @@ def main() -> None:
                                   "batch_threads": args.batch_threads}
         for label, when in (("first_run", night), ("unchanged_rerun", night + timedelta(days=1))):
             os.environ["SOCIALARKIV__ARCHIVE__FIXED_CLOCK"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-            before, fake_cpu = fake.stats["requests"], fake.cpu_seconds
+            before, cpu_before = fake.stats["requests"], _cpu_by_process(fake.pid)
+            own_before = resource.getrusage(resource.RUSAGE_SELF)
             start = time.perf_counter()
             run = dag.test(run_conf={"config": str(config)}, use_executor=True, logical_date=when)
             seconds = time.perf_counter() - start
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = _cpu_used(cpu_before, _cpu_by_process(fake.pid), own.ru_utime + own.ru_stime
+                            - own_before.ru_utime - own_before.ru_stime)
             report = json.loads(max((folder / "archive" / "reports").glob("*.json"),
                                     key=lambda p: p.stat().st_mtime).read_text())
             result[label] = {"seconds": round(seconds, 1), "state": str(run.state),
                              "threads_per_second": round(args.threads / seconds, 2),
                              "api_requests": fake.stats["requests"] - before,
-                             "fake_api_cpu_seconds": round(fake.cpu_seconds - fake_cpu, 1),
+                             "cpu_seconds_by_process": cpu,
                              "report": {k: report[k] for k in ("threads", "packages_written", "packages_unchanged",
                                                                "failed", "quarantined")},
                              "tasks": _tasks(airflow_db, run.run_id),
