@@ -77,18 +77,16 @@ def _tasks(database: str, run_id: str) -> dict[str, Any]:
 
 
 def _timeline(database: str, run_id: str) -> list[str]:
-    """Each task instance as "task[map] queued +s, started +s, ended +s", seconds from the run's start: where
-    the run waited on Airflow rather than on work shows as the gaps."""
+    """Each task instance as "task[map] started +s, ended +s", seconds from the first task's start (dag.test
+    records no queueing time): where the run waited on Airflow rather than on work shows as the gaps."""
     from tests.tools.airflow_processes import airflow_rows
 
-    rows = airflow_rows(database, "SELECT ti.task_id, ti.map_index, "
-                        "extract(epoch FROM ti.queued_dttm - dr.start_date), "
-                        "extract(epoch FROM ti.start_date - dr.start_date), "
-                        "extract(epoch FROM ti.end_date - dr.start_date) "
-                        "FROM task_instance ti JOIN dag_run dr ON dr.dag_id = ti.dag_id AND dr.run_id = ti.run_id "
-                        "WHERE ti.run_id = :run ORDER BY ti.start_date", run=run_id)
-    return [f"{task}[{index}] queued +{float(str(queued or 0)):.1f}, started +{float(str(start or 0)):.1f}, "
-            f"ended +{float(str(end or 0)):.1f}" for task, index, queued, start, end in rows]
+    rows = airflow_rows(database, "SELECT task_id, map_index, "
+                        "extract(epoch FROM start_date - min(start_date) OVER ()), "
+                        "extract(epoch FROM end_date - min(start_date) OVER ()) "
+                        "FROM task_instance WHERE run_id = :run ORDER BY start_date, map_index", run=run_id)
+    return [f"{task}[{index}] started +{float(str(start or 0)):.1f}, ended +{float(str(end or 0)):.1f}"
+            for task, index, start, end in rows]
 
 
 def _cpu_by_process(fake_pid: int) -> dict[int, tuple[str, float]]:
