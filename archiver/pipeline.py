@@ -31,7 +31,7 @@ from typing import Any
 
 from . import __version__
 from .audit import AuditLog, Event
-from .catalog import Catalog
+from .catalog import Catalog, Indexed
 from .clock import Clock, FixedClock, SystemClock, format_ts, parse_ts
 from .config import AccountConfig, CredentialResolver, Settings, resolve_credential
 from .connectors.base import Connector, RawCapture, ThreadRef, dump_json, dump_work_json
@@ -374,20 +374,24 @@ def _waits(connector: Any) -> int:
 
 
 def process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent] = (), *,
-            unchanged: list[Unchanged] | None = None) -> ThreadOutcome:
+            unchanged: list[Unchanged] | None = None,
+            indexed: Mapping[tuple[str, str, str], Indexed] | None = None) -> ThreadOutcome:
     """Normalise and validate one captured thread, merge it into the thread's history, and store a new
     version when its content changed. ``events``: webhook events about this thread, whose comments are kept
     even when the capture no longer finds them (they are stored with the package as evidence).
     ``unchanged``: where a capture found unchanged waits to be recorded (``record_unchanged``), so that a
-    batch's unchanged captures cost one catalog transaction and one audit flush; None: recorded at once."""
+    batch's unchanged captures cost one catalog transaction and one audit flush; None: recorded at once.
+    ``indexed``: the catalog rows of the batch's threads, read for all of them before its captures
+    (``Catalog.threads_for_unchanged_capture``; a thread not in it is new to the catalog); None: read here."""
     if result.outcome is not None:
         return result.outcome
-    outcome = _process(services, result, events, unchanged)
+    outcome = _process(services, result, events, unchanged, indexed)
     return replace(outcome, rate_limit_waits=result.rate_limit_waits) if result.rate_limit_waits else outcome
 
 
 def _process(services: Services, result: CaptureResult, events: Sequence[WebhookEvent],
-             unchanged: list[Unchanged] | None) -> ThreadOutcome:
+             unchanged: list[Unchanged] | None, indexed: Mapping[tuple[str, str, str], Indexed] | None
+             ) -> ThreadOutcome:
     ref = result.ref
     if result.raw is not None:
         raw = result.raw
@@ -425,7 +429,7 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
     fingerprint = capture_fingerprint(snapshot, services.fingerprint_salt, services.settings.volatile_fields,
                                       snapshot_data)
     if not seen:
-        found_unchanged = _unchanged_capture(services, ref, account, snapshot, fingerprint, unchanged)
+        found_unchanged = _unchanged_capture(services, ref, account, snapshot, fingerprint, unchanged, indexed)
         if found_unchanged is not None:
             return found_unchanged
 
@@ -444,14 +448,16 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
 
 
 def _unchanged_capture(services: Services, ref: ThreadRef, account: AccountConfig, snapshot: Thread,
-                       fingerprint: str, waiting: list[Unchanged] | None) -> ThreadOutcome | None:
+                       fingerprint: str, waiting: list[Unchanged] | None,
+                       indexed: Mapping[tuple[str, str, str], Indexed] | None) -> ThreadOutcome | None:
     """A capture that saw what the head version's last capture saw merges to the head version again: record
     it without reading that version back from the store. The catalog must have indexed that version, and it
     must not be behind the store: when a version was being stored and is not recorded yet (its run stopped
     in between, or the catalog was restored from a backup), the store says which version is the latest.
     Otherwise (None) the capture is merged in full."""
     platform, account_id, post_id = account.platform, account.account_id, ref.post_id
-    found = services.catalog.thread_for_unchanged_capture(platform, account_id, post_id)
+    found = (services.catalog.thread_for_unchanged_capture(platform, account_id, post_id) if indexed is None
+             else indexed.get((platform, account_id, post_id)))
     if found is None:
         return None
     state = found.state
@@ -719,6 +725,9 @@ def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadO
     flush), and when the batch fails, before it fails."""
     waiting: list[Unchanged] = []
     outcomes = []
+    accounts = {ref.account_key: services.settings.account(ref.account_key) for ref in refs}
+    indexed = services.catalog.threads_for_unchanged_capture(   # one read for the batch, not one per thread
+        (accounts[ref.account_key].platform, accounts[ref.account_key].account_id, ref.post_id) for ref in refs)
     connectors: dict[str, Connector] = {}   # one per account for the batch: its credential read once, its
     try:                                    # connections and rate-limit pacing shared by the threads
         for ref in refs:
@@ -735,7 +744,7 @@ def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadO
                     raise
                 outcomes.append(ThreadOutcome(ref.account_key, ref.post_id, "failed", message=str(exc)))
                 continue
-            outcomes.append(process(services, result, unchanged=waiting))
+            outcomes.append(process(services, result, unchanged=waiting, indexed=indexed))
     finally:
         for connector in connectors.values():
             _close(connector)

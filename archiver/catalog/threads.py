@@ -17,7 +17,7 @@ capture needs no store listing to know that the catalog is not behind. SQLite (e
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -102,20 +102,37 @@ class Catalog:
         """The thread's scheduling row, how many comments its head version holds when that version is the
         indexed one, and whether the store may hold a version the row does not record: one query, for the
         unchanged capture's path."""
+        return self.threads_for_unchanged_capture([(platform, account_id, post_id)]).get(
+            (platform, account_id, post_id))
+
+    def threads_for_unchanged_capture(self, keys: Iterable[tuple[str, str, str]]
+                                      ) -> dict[tuple[str, str, str], Indexed]:
+        """``thread_for_unchanged_capture`` for many threads (platform, account id, post id) in one connection
+        and a query per 500 threads of an account, as a batch reads them before its captures: each query is
+        three round trips to PostgreSQL (the pool's ping, the query, the rollback), 2 to 3 ms a thread when
+        asked one by one. Threads the catalog does not hold are left out."""
         threads, index = t.threads, t.thread_index
         indexed = and_(index.c.platform == threads.c.platform, index.c.account_id == threads.c.account_id,
                        index.c.post_id == threads.c.post_id, index.c.head_version == threads.c.head_version)
-        query = (select(*_STATE, threads.c.unrecorded_from, index.c.comment_count.label("indexed_comment_count"))
-                 .select_from(threads.outerjoin(index, indexed))
-                 .where(threads.c.platform == platform, threads.c.account_id == account_id,
-                        threads.c.post_id == post_id))
+        columns = (*_STATE, threads.c.unrecorded_from, index.c.comment_count.label("indexed_comment_count"))
+        by_account: dict[tuple[str, str], list[str]] = {}
+        for platform, account_id, post_id in keys:
+            by_account.setdefault((platform, account_id), []).append(post_id)
+        found: dict[tuple[str, str, str], Indexed] = {}
         with self._connect() as connection:
-            row = connection.execute(query).mappings().first()
-        if row is None:
-            return None
-        values = dict(row)
-        count, unrecorded = values.pop("indexed_comment_count"), values.pop("unrecorded_from")
-        return Indexed(ThreadState(**values), None if count is None else int(count), unrecorded is not None)
+            for (platform, account_id), post_ids in sorted(by_account.items()):
+                unique = sorted(set(post_ids))
+                for start in range(0, len(unique), 500):
+                    query = (select(*columns).select_from(threads.outerjoin(index, indexed))
+                             .where(threads.c.platform == platform, threads.c.account_id == account_id,
+                                    threads.c.post_id.in_(unique[start:start + 500])))
+                    for row in connection.execute(query).mappings():
+                        values = dict(row)
+                        count, unrecorded = values.pop("indexed_comment_count"), values.pop("unrecorded_from")
+                        state = ThreadState(**values)
+                        found[(state.platform, state.account_id, state.post_id)] = Indexed(
+                            state, None if count is None else int(count), unrecorded is not None)
+        return found
 
     def threads(self, platform: str, account_id: str) -> Iterator[ThreadState]:
         query = (select(*_STATE).where(t.threads.c.platform == platform, t.threads.c.account_id == account_id)

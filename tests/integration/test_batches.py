@@ -158,3 +158,38 @@ def test_a_batch_resolves_its_accounts_credential_once(tmp_path: Path) -> None:
         assert [o.status for o in archive_batch(services, refs)] == ["archived"] * 3
         services.catalog.engine.dispose()
     assert lookups == ["fb_page"]
+
+
+def test_a_batch_reads_its_catalog_rows_once_and_still_checks_a_marked_thread(
+        night: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch reads the catalog rows of all its threads in one go (not three round trips per thread), and a
+    thread whose row is marked (a version being stored that the catalog has not recorded) still has the store
+    checked before its capture counts as unchanged."""
+    import archiver.pipeline as pipeline
+    from archiver.catalog import Catalog
+
+    page, services, refs = night
+    assert [o.status for o in archive_batch(services, refs)] == ["archived"] * 3
+    marked = refs[1].post_id
+    services.catalog.storing("facebook", page.id, marked, 2)   # a writer stopped after storing version 2?
+    batch_reads: list[int] = []
+    checked: list[str] = []
+    read_batch, latest_stored = Catalog.threads_for_unchanged_capture, pipeline._latest_stored
+
+    def one_by_one(*args: object) -> None:
+        raise AssertionError("a batch read the catalog thread by thread")
+
+    def counted(self: Catalog, keys: Any) -> Any:
+        keys = list(keys)
+        batch_reads.append(len(keys))
+        return read_batch(self, keys)
+
+    def spied(services_: Services, platform: str, account_id: str, post_id: str) -> int:
+        checked.append(post_id)
+        return latest_stored(services_, platform, account_id, post_id)
+
+    monkeypatch.setattr(Catalog, "thread_for_unchanged_capture", one_by_one)
+    monkeypatch.setattr(Catalog, "threads_for_unchanged_capture", counted)
+    monkeypatch.setattr(pipeline, "_latest_stored", spied)
+    assert [o.status for o in archive_batch(services, refs)] == ["unchanged"] * 3
+    assert batch_reads == [3] and checked == [marked]

@@ -86,6 +86,22 @@ def test_a_version_being_stored_marks_the_thread_until_it_is_recorded(catalog: C
     assert not unrecorded()
 
 
+def test_a_batch_reads_its_threads_rows_at_once_as_one_by_one(catalog: Catalog) -> None:
+    """threads_for_unchanged_capture gives for each thread what thread_for_unchanged_capture gives (rows of
+    several accounts, more than one query's 500 threads of one account, marks), and leaves out the threads the
+    catalog does not hold."""
+    states = [replace(STATE, post_id=f"1_{n:04d}") for n in range(1203)]
+    states += [replace(STATE, account_id="2", post_id="2_1"), replace(STATE, platform="instagram", post_id="1_0001")]
+    catalog.record_many(states)
+    catalog.storing("facebook", "1", "1_0007", 2)
+    keys = [(s.platform, s.account_id, s.post_id) for s in states] + [("facebook", "1", "new"), ("x", "9", "1_1")]
+    found = catalog.threads_for_unchanged_capture(reversed(keys))
+    assert set(found) == {(s.platform, s.account_id, s.post_id) for s in states}
+    assert all(found[key] == catalog.thread_for_unchanged_capture(*key) for key in keys[:3] + keys[1200:1205])
+    assert found[("facebook", "1", "1_0007")].unrecorded and not found[("facebook", "1", "1_0008")].unrecorded
+    assert catalog.threads_for_unchanged_capture([]) == {}
+
+
 def test_an_unreachable_catalog_names_itself_without_the_password() -> None:
     with pytest.raises(StorageError, match=r"catalog at postgresql\+psycopg2://u:\*\*\*@127.0.0.1:1/x") as caught:
         Catalog("postgresql+psycopg2://u:hunter2@127.0.0.1:1/x")
