@@ -26,6 +26,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -43,14 +44,21 @@ __all__ = ["SEALS", "S3Store"]
 
 SEALS = ".sealed"
 _PRECONDITION = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
+PUTS_AT_ONCE = 4   # a package's objects in flight at once (publish)
 
 
 class S3Store:
     def __init__(self, client: Any, bucket: str, prefix: str = "", *, abandon_after: float = 3600.0) -> None:
-        self.client = client
+        self.client = client   # boto3's clients are thread-safe: the pool's threads share it
         self.bucket = bucket
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         self.abandon_after = abandon_after  # seconds
+        self._puts: ThreadPoolExecutor | None = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._puts is None:
+            self._puts = ThreadPoolExecutor(PUTS_AT_ONCE, thread_name_prefix="s3-put")
+        return self._puts
 
     @classmethod
     def from_config(cls, config: StorageConfig,
@@ -130,11 +138,20 @@ class S3Store:
             raise StorageError(f"unsafe package path {relative_dir!r}")
         if self._seal(relative_dir) is not None:
             raise AlreadyStored(f"{relative_dir} is already stored")
-        inventory = {}
-        for relative, data in sorted(files.items()):
+        items = sorted(files.items())
+        for relative, _data in items:
             if not safe_relative(relative):
                 raise StorageError(f"refusing unsafe path {relative!r} in package {relative_dir}")
-            checksum = self._put(f"{relative_dir}/{relative}", data, lock, relative_dir)
+        # PUTS_AT_ONCE puts in flight: each waits on the server for most of its time (measured against
+        # SeaweedFS: 240-360 ms a package of 23 objects one by one, 150-185 ms four at a time, the same client
+        # CPU); every put ends before the seal is written or an error is raised, so no put of this package
+        # goes on behind its caller, and the first error in file order is the one raised, as one by one
+        futures = [self._pool().submit(self._put, f"{relative_dir}/{relative}", data, lock, relative_dir)
+                   for relative, data in items]
+        wait(futures)
+        inventory = {}
+        for (relative, data), future in zip(items, futures, strict=True):
+            checksum = future.result()
             inventory[relative] = {"sha256": base64.b64decode(checksum).hex(), "size": len(data)}
         seal = {"format": "socialarkiv-seal/1", "package": relative_dir, "files": inventory,
                 "lock": lock.to_dict() if lock is not None else None}

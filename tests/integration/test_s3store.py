@@ -198,3 +198,31 @@ credential = "env:NONE"
     seaweed.bucket("init-unlocked", lock=False)
     config.write_text(config.read_text().replace('bucket = "init-ny"', 'bucket = "init-unlocked"'))
     assert main(["init", "--config", str(config)]) != 0
+
+
+def test_a_package_s_puts_run_together_and_all_end_before_a_failure_is_raised(
+        store: S3Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """publish puts several objects at once; when some fail, it raises the first failure in file order, only
+    after every other put of the package has ended (none goes on behind its caller), and writes no seal."""
+    ended: list[str] = []
+    real = S3Store._put
+
+    def put(self: S3Store, relative: str, data: bytes, lock: Lock | None, package: str) -> str:
+        name = relative.rsplit("/", 1)[-1]
+        if name in ("b.xml", "c.xml"):
+            raise StorageError(f"{name} refused")
+        if name in ("d.xml", "e.xml"):
+            time.sleep(0.3)
+        checksum = real(self, relative, data, lock, package)
+        ended.append(name)
+        return checksum
+
+    monkeypatch.setattr(S3Store, "_put", put)
+    files = {name: name.encode() for name in ("a.xml", "b.xml", "c.xml", "d.xml", "e.xml")}
+    with pytest.raises(StorageError, match=r"b\.xml refused"):
+        store.publish("packages/x/1/9/v00001", files, None)
+    assert sorted(ended) == ["a.xml", "d.xml", "e.xml"]
+    assert not store.exists("packages/x/1/9/v00001")
+    monkeypatch.setattr(S3Store, "_put", real)
+    store.publish("packages/x/1/9/v00001", files, None)   # the rerun finds its own earlier puts and goes on
+    assert store.files("packages/x/1/9/v00001") == sorted(files)
