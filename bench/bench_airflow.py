@@ -4,10 +4,11 @@ What ``bench_nightly`` leaves out: Airflow's own cost. ``social_archive_nightly`
 use_executor=True)`` on the LocalExecutor (``--parallelism`` task processes at once, 2 by default: one per
 core), a real ``airflow api-server`` for the task processes, a fresh PostgreSQL database for Airflow's metadata
 and another for the catalog. Then the next night runs with nothing changed at the source. Prints JSON: seconds
-per run, task instances, the summed duration of each task kind and each task instance's start and end, the run
-reports' counts, the CPU seconds each kind of process used during each run (the tasks, dag.test's loop, the API
-server, PostgreSQL, SeaweedFS, and the fake API: a process of its own, as the platform is never in the
-scheduler's process, though on this machine it shares the two cores) and ``bench_nightly``'s machine reference
+per run (``dag.test``'s wall time, and the span from the first task's start to the last one's end), task
+instances, the summed duration of each task kind and each task instance's start and end, the run reports'
+counts, the CPU seconds each kind of process used during each run (the tasks, dag.test's loop, the API server,
+PostgreSQL, SeaweedFS, and the fake API: a process of its own, as the platform is never in the scheduler's
+process, though on this machine it shares the two cores) and ``bench_nightly``'s machine reference
 (the JSON is the last thing printed, after Airflow's own log lines).
 
     .venv/bin/python -m bench.bench_airflow --threads 1000 --comments 50
@@ -87,6 +88,16 @@ def _timeline(database: str, run_id: str) -> list[str]:
                         "FROM task_instance WHERE run_id = :run ORDER BY start_date, map_index", run=run_id)
     return [f"{task}[{index}] started +{float(str(start or 0)):.1f}, ended +{float(str(end or 0)):.1f}"
             for task, index, start, end in rows]
+
+
+def _span(database: str, run_id: str) -> float:
+    """Seconds from the run's first task start to its last task end: the run as the scheduler sees it, without
+    what ``dag.test`` adds around it (its executor's start and stop, the run's creation)."""
+    from tests.tools.airflow_processes import airflow_rows
+
+    rows = airflow_rows(database, "SELECT extract(epoch FROM max(end_date) - min(start_date)) FROM task_instance "
+                        "WHERE run_id = :run", run=run_id)
+    return round(float(str(rows[0][0] or 0)), 1)
 
 
 def _cpu_by_process(fake_pid: int) -> dict[int, tuple[str, float]]:
@@ -182,14 +193,16 @@ def main() -> None:
                             - own_before.ru_utime - own_before.ru_stime)
             report = json.loads(max((folder / "archive" / "reports").glob("*.json"),
                                     key=lambda p: p.stat().st_mtime).read_text())
+            timeline = _timeline(airflow_db, run.run_id)
             result[label] = {"seconds": round(seconds, 1), "state": str(run.state),
+                             "task_span_seconds": _span(airflow_db, run.run_id),
                              "threads_per_second": round(args.threads / seconds, 2),
                              "api_requests": fake.stats["requests"] - before,
                              "cpu_seconds_by_process": cpu,
                              "report": {k: report[k] for k in ("threads", "packages_written", "packages_unchanged",
                                                                "failed", "quarantined")},
                              "tasks": _tasks(airflow_db, run.run_id),
-                             "timeline": _timeline(airflow_db, run.run_id)}
+                             "timeline": timeline}
         result["unchanged_rerun"]["fraction_of_first_run"] = round(
             result["unchanged_rerun"]["seconds"] / result["first_run"]["seconds"], 3)
     result["machine_reference_seconds"] = {"before": reference_before, "after": machine_reference()}
