@@ -734,7 +734,7 @@ def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadO
             try:
                 connector = connectors.get(ref.account_key)
                 if connector is None:
-                    connector = services.connector_for(services.settings.account(ref.account_key))
+                    connector = services.connector_for(accounts[ref.account_key])
                     connectors[ref.account_key] = connector
                 result = capture(services, ref, connector, keep=False)
             except ACCOUNT_WIDE:
