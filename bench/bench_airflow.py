@@ -3,15 +3,18 @@
 What ``bench_nightly`` leaves out: Airflow's own cost. ``social_archive_nightly`` runs with ``dag.test(
 use_executor=True)`` on the LocalExecutor (``--parallelism`` task processes at once, 2 by default: one per
 core), a real ``airflow api-server`` for the task processes, a fresh PostgreSQL database for Airflow's metadata
-and another for the catalog. Then the next night runs with nothing changed at the source. Prints JSON: seconds
-per run (``dag.test``'s wall time, and the span from the first task's start to the last one's end), task
+and another for the catalog. Then the next night runs with nothing changed at the source. With
+``--scheduler`` the nights run as in production instead: a real ``airflow scheduler`` (the same LocalExecutor,
+up for both nights) and ``airflow dag-processor``, each night a triggered run (``trigger_dag``, as the CLI's
+``airflow dags trigger`` does), timed from the trigger until the run's state is final. Prints JSON: seconds
+per run (the wall time, and the span from the first task's start to the last one's end), task
 instances, the summed duration of each task kind and each task instance's start and end, the run reports'
 counts, the CPU seconds each kind of process used during each run (the tasks, dag.test's loop, the API server,
 PostgreSQL, SeaweedFS, and the fake API: a process of its own, as the platform is never in the scheduler's
 process, though on this machine it shares the two cores) and ``bench_nightly``'s machine reference
 (the JSON is the last thing printed, after Airflow's own log lines).
 
-    .venv/bin/python -m bench.bench_airflow --threads 1000 --comments 50
+    .venv/bin/python -m bench.bench_airflow --threads 1000 --comments 50 [--scheduler]
 """
 
 from __future__ import annotations
@@ -32,9 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _config(folder: Path, fake: Any, s3: Any, catalog: str, access: tuple[str, str], batch_threads: int) -> Path:
+def _config(folder: Path, fake: Any, s3: Any, catalog: str, access: tuple[str, str], batch_threads: int,
+            night: datetime) -> Path:
+    """The night's configuration file: the same archive every night, on a fixed clock at that night (read
+    by the task processes, which a scheduler started before the night would not take from our environment)."""
     page = fake.page
-    path = folder / "socialarkiv.toml"
+    clock = night.strftime("%Y-%m-%dT%H:%M:%SZ")
+    path = folder / f"socialarkiv-{night:%Y%m%d}.toml"
     path.write_text(f'''[archive]
 organisation = "Bench"
 store = "{folder / 'archive'}"
@@ -42,6 +49,7 @@ work = "{folder / 'work'}"
 initial_since = "2026-01-01T00:00:00Z"
 catalog = "{catalog}"
 batch_threads = {batch_threads}
+fixed_clock = "{clock}"
 
 [storage]
 kind = "s3"
@@ -100,6 +108,17 @@ def _span(database: str, run_id: str) -> float:
     return round(float(str(rows[0][0] or 0)), 1)
 
 
+def _run_seconds(database: str, run_id: str) -> dict[str, float]:
+    """The run as Airflow recorded it: from queued to started (the scheduler's pick-up) and from started to
+    ended."""
+    from tests.tools.airflow_processes import airflow_rows
+
+    queued, ran = airflow_rows(database, "SELECT extract(epoch FROM start_date - queued_at), "
+                               "extract(epoch FROM end_date - start_date) FROM dag_run WHERE run_id = :run",
+                               run=run_id)[0]
+    return {"queued_to_started": round(float(str(queued or 0)), 1), "started_to_ended": round(float(str(ran)), 1)}
+
+
 def _cpu_by_process(fake_pid: int) -> dict[int, tuple[str, float]]:
     """Every process's label and CPU seconds so far (its own and its reaped children's), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -113,9 +132,12 @@ def _cpu_by_process(fake_pid: int) -> dict[int, tuple[str, float]]:
         except OSError:
             continue   # it ended meanwhile
         pid = int(folder.name)
-        label = ("benchmark process: dag.test's loop, and its executor's workers and task processes once reaped"
+        label = ("benchmark process (with dag.test: its loop, its executor's workers and task processes once reaped)"
                  if pid == os.getpid() else "fake Graph API" if pid == fake_pid
                  else "airflow api-server" if "api-server" in command or "api_fastapi" in command
+                 else "airflow dag-processor" if "dag-processor" in command or "dag_processor" in command
+                 else "airflow scheduler, executor workers and task processes"
+                 if "scheduler" in command or "LocalExecutor" in command or command.startswith("airflow ")
                  else "PostgreSQL" if command.startswith("postgres") or "bin/postgres " in command
                  else "SeaweedFS" if "weed" in command else "other")
         found[pid] = (label, sum(int(value) for value in fields[11:15]) / tick)
@@ -129,8 +151,45 @@ def _cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, 
     used: dict[str, float] = {}
     for pid, (label, seconds) in after.items():
         used[label] = used.get(label, 0.0) + seconds - before.get(pid, (label, 0.0))[1]
-    used["of which dag.test's loop itself"] = own_seconds
+    used["of which the benchmark process itself (dag.test's loop, or polling the scheduler's run)"] = own_seconds
     return {label: round(seconds, 1) for label, seconds in sorted(used.items()) if seconds >= 0.05}
+
+
+def _dag_test(dag: Any, config: Path, when: datetime) -> tuple[str, str]:
+    """One night by ``dag.test`` on the LocalExecutor: its run id and final state."""
+    run = dag.test(run_conf={"config": str(config)}, use_executor=True, logical_date=when)
+    return run.run_id, str(run.state)
+
+
+def _scheduler(running: ExitStack, folder: Path, database: str) -> Any:
+    """Start ``airflow dag-processor`` and ``airflow scheduler``; once the DAG is parsed, a function that
+    triggers one night and waits for its run to end (its run id and final state)."""
+    from airflow.api.common.trigger_dag import trigger_dag
+    from airflow.utils.types import DagRunTriggeredByType
+
+    from tests.tools.airflow_processes import airflow_rows, start_airflow
+
+    processes = [start_airflow(running, folder, name, [name]) for name in ("dag-processor", "scheduler")]
+    deadline = time.monotonic() + 180
+    while not airflow_rows(database, "SELECT 1 FROM serialized_dag WHERE dag_id = 'social_archive_nightly'"):
+        if time.monotonic() > deadline or any(process.poll() is not None for process in processes):
+            raise SystemExit(f"the DAG processor did not parse social_archive_nightly: see {folder}/*.log")
+        time.sleep(0.5)
+
+    def night(config: Path, when: datetime) -> tuple[str, str]:
+        run = trigger_dag("social_archive_nightly", triggered_by=DagRunTriggeredByType.CLI,
+                          conf={"config": str(config)}, logical_date=when, run_after=when,
+                          run_id=f"bench__{when:%Y%m%d}")
+        assert run is not None
+        while True:
+            rows = airflow_rows(database, "SELECT state FROM dag_run WHERE run_id = :run", run=run.run_id)
+            if rows and rows[0][0] in ("success", "failed"):
+                return run.run_id, f"DagRunState.{str(rows[0][0]).upper()}"
+            if any(process.poll() is not None for process in processes):
+                raise SystemExit(f"an Airflow process ended during the run: see {folder}/*.log")
+            time.sleep(0.1)
+
+    return night
 
 
 def main() -> None:
@@ -139,6 +198,8 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=50)
     parser.add_argument("--parallelism", type=int, default=2)
     parser.add_argument("--batch-threads", type=int, default=50, help="[archive] batch_threads")
+    parser.add_argument("--scheduler", action="store_true",
+                        help="run the nights on airflow scheduler and dag-processor (triggered runs), not dag.test")
     args = parser.parse_args()
 
     from archiver.fakes.demo import synthetic_page
@@ -160,7 +221,6 @@ def main() -> None:
         s3 = running.enter_context(SeaweedS3(folder / "s3"))
         fake = running.enter_context(graph_in_own_process(page))
         s3.bucket("archive")
-        config = _config(folder, fake, s3, catalog, (ACCESS_KEY, SECRET_KEY), args.batch_threads)
         os.environ.update({
             "AIRFLOW_HOME": str(folder / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_db,
@@ -168,6 +228,8 @@ def main() -> None:
             "AIRFLOW__API_AUTH__JWT_SECRET": "bench-secret-not-secret",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            # scheduler mode: no scheduled runs beside the triggered ones, and the DAG unpaused when parsed
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         })
         from airflow import settings
@@ -177,32 +239,40 @@ def main() -> None:
         db.resetdb()
         running.callback(settings.dispose_orm)   # before its database is dropped
         api_server(running, folder, port)
-        dag = DagBag(dag_folder=str(ROOT / "dags")).dags["social_archive_nightly"]
+        if args.scheduler:
+            run_night = _scheduler(running, folder, airflow_db)
+        else:
+            dag = DagBag(dag_folder=str(ROOT / "dags")).dags["social_archive_nightly"]
+
+            def run_night(config: Path, when: datetime) -> tuple[str, str]:
+                return _dag_test(dag, config, when)
+
         result: dict[str, Any] = {"threads": args.threads, "comments_per_thread": args.comments,
                                   "executor": "LocalExecutor", "parallelism": args.parallelism,
+                                  "runs_by": "airflow scheduler" if args.scheduler else "dag.test",
                                   "batch_threads": args.batch_threads}
         for label, when in (("first_run", night), ("unchanged_rerun", night + timedelta(days=1))):
-            os.environ["SOCIALARKIV__ARCHIVE__FIXED_CLOCK"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            config = _config(folder, fake, s3, catalog, (ACCESS_KEY, SECRET_KEY), args.batch_threads, when)
             before, cpu_before = fake.stats["requests"], _cpu_by_process(fake.pid)
             own_before = resource.getrusage(resource.RUSAGE_SELF)
             start = time.perf_counter()
-            run = dag.test(run_conf={"config": str(config)}, use_executor=True, logical_date=when)
+            run_id, state = run_night(config, when)
             seconds = time.perf_counter() - start
             own = resource.getrusage(resource.RUSAGE_SELF)
             cpu = _cpu_used(cpu_before, _cpu_by_process(fake.pid), own.ru_utime + own.ru_stime
                             - own_before.ru_utime - own_before.ru_stime)
             report = json.loads(max((folder / "archive" / "reports").glob("*.json"),
                                     key=lambda p: p.stat().st_mtime).read_text())
-            timeline = _timeline(airflow_db, run.run_id)
-            result[label] = {"seconds": round(seconds, 1), "state": str(run.state),
-                             "task_span_seconds": _span(airflow_db, run.run_id),
+            result[label] = {"seconds": round(seconds, 1), "state": state,
+                             "task_span_seconds": _span(airflow_db, run_id),
+                             "dag_run_seconds": _run_seconds(airflow_db, run_id),
                              "threads_per_second": round(args.threads / seconds, 2),
                              "api_requests": fake.stats["requests"] - before,
                              "cpu_seconds_by_process": cpu,
                              "report": {k: report[k] for k in ("threads", "packages_written", "packages_unchanged",
                                                                "failed", "quarantined")},
-                             "tasks": _tasks(airflow_db, run.run_id),
-                             "timeline": timeline}
+                             "tasks": _tasks(airflow_db, run_id),
+                             "timeline": _timeline(airflow_db, run_id)}
         result["unchanged_rerun"]["fraction_of_first_run"] = round(
             result["unchanged_rerun"]["seconds"] / result["first_run"]["seconds"], 3)
     result["machine_reference_seconds"] = {"before": reference_before, "after": machine_reference()}
