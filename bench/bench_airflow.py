@@ -198,6 +198,8 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=50)
     parser.add_argument("--parallelism", type=int, default=2)
     parser.add_argument("--batch-threads", type=int, default=50, help="[archive] batch_threads")
+    parser.add_argument("--keep", type=Path, help="work in this new folder and keep it (the Airflow processes' and "
+                        "tasks' logs, the archive) instead of a temporary one")
     parser.add_argument("--scheduler", action="store_true",
                         help="run the nights on airflow scheduler and dag-processor (triggered runs), not dag.test")
     args = parser.parse_args()
@@ -214,8 +216,12 @@ def main() -> None:
     last_post = max(post.created_time for post in page.posts)
     night = datetime.strptime(last_post, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC) + timedelta(days=1)
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="socialarkiv-airflow-bench-") as name, ExitStack() as running:
-        folder = Path(name)
+    with ExitStack() as running:
+        if args.keep:
+            args.keep.mkdir(parents=True)   # a new folder: a run never mixes with an earlier one's files
+            folder = args.keep.resolve()
+        else:
+            folder = Path(running.enter_context(tempfile.TemporaryDirectory(prefix="socialarkiv-airflow-bench-")))
         airflow_db = running.enter_context(fresh_database("bench_airflow_meta"))
         catalog = running.enter_context(fresh_database("bench_airflow_catalog"))
         s3 = running.enter_context(SeaweedS3(folder / "s3"))
