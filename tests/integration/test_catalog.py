@@ -7,8 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from archiver.catalog import Catalog, Indexed, ThreadState
+from archiver.catalog.threads import MIGRATIONS, SCHEMA_HEAD, VERSION_TABLE
 from archiver.errors import StorageError
 from tests.conftest import postgres_database
 
@@ -100,6 +102,29 @@ def test_a_batch_reads_its_threads_rows_at_once_as_one_by_one(catalog: Catalog) 
     assert all(found[key] == catalog.thread_for_unchanged_capture(*key) for key in keys[:3] + keys[1200:1205])
     assert found[("facebook", "1", "1_0007")].unrecorded and not found[("facebook", "1", "1_0008")].unrecorded
     assert catalog.threads_for_unchanged_capture([]) == {}
+
+
+def test_the_schema_head_is_the_last_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_HEAD]
+
+
+def test_a_catalog_at_the_schema_head_opens_without_alembic_one_behind_is_upgraded(
+        catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from alembic import command
+
+    upgrades: list[str] = []
+    monkeypatch.setattr(command, "upgrade", lambda config, revision: upgrades.append(revision))
+    Catalog(catalog.url).close()
+    assert upgrades == []
+    with catalog.engine.begin() as connection:
+        connection.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '0006'"))
+    Catalog(catalog.url).close()
+    assert upgrades == ["head"]
 
 
 def test_an_unreachable_catalog_names_itself_without_the_password() -> None:
