@@ -46,7 +46,7 @@ def _services() -> Any:
 
 def _guard(call: Any) -> Any:
     """Run a pipeline call; non-retryable errors fail the task without retries."""
-    from airflow.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowFailException
 
     from archiver.errors import ArchiverError, StorageError
 

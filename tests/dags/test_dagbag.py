@@ -40,3 +40,37 @@ def test_dag_files_import_nothing_heavy_at_parse_time():
         modules = {alias.name for node in top if isinstance(node, ast.Import) for alias in node.names}
         modules |= {node.module or "" for node in top if isinstance(node, ast.ImportFrom)}
         assert not {m for m in modules if m.split(".")[0] in ("archiver", "httpx", "lxml", "pikepdf")}, path
+
+
+def test_guard_fails_a_task_at_once_on_a_lasting_error_and_lets_airflow_retry_the_rest():
+    import importlib.util
+    import sys
+    import warnings
+
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from archiver.errors import ConfigError, RateLimited, StorageError
+
+    spec = importlib.util.spec_from_file_location("nightly_for_guard", DAGS / "social_archive_nightly.py")
+    assert spec is not None and spec.loader is not None
+    nightly = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(DAGS))
+    try:
+        spec.loader.exec_module(nightly)
+    finally:
+        sys.path.remove(str(DAGS))
+
+    def raising(error: Exception):
+        def call():
+            raise error
+        return call
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no deprecated import in the task logs
+        with pytest.raises(AirflowFailException, match="bad config"):
+            nightly._guard(raising(ConfigError("bad config")))
+    with pytest.raises(RateLimited):
+        nightly._guard(raising(RateLimited("quota", wait_seconds=60)))
+    with pytest.raises(StorageError):
+        nightly._guard(raising(StorageError("catalog down")))
+    assert nightly._guard(lambda: 7) == 7
