@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .audit import AuditLog, Event
@@ -75,6 +75,9 @@ from .sensitive.policy import ScreeningRules
 from .storage import Store, store_for
 from .webhooks.events import WebhookEvent, as_comment
 from .webhooks.spool import Spool
+
+if TYPE_CHECKING:
+    from .render.pdf import ThreadRenderer
 
 __all__ = [
     "CaptureResult", "RunReport", "Services", "ThreadOutcome", "archive_thread", "capture", "list_threads",
@@ -203,7 +206,6 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
     """The default adapters: platform connectors over HTTP, the filesystem store, the configured PDF engine."""
     from .connectors import connector_class
     from .normalise import normaliser_for
-    from .render.pdf import ThreadRenderer, pdf_renderer
 
     clock = clock or (FixedClock(parse_ts(settings.fixed_clock)) if settings.fixed_clock else SystemClock())
     renderer: list[ThreadRenderer] = []
@@ -214,7 +216,9 @@ def services_for(settings: Settings, *, clock: Clock | None = None,
         return connector
 
     def render_pdf(thread: Thread, rendered_at: str) -> bytes:
-        if not renderer:
+        if not renderer:   # the PDF engines load with the first thread to draw, not with every task
+            from .render.pdf import pdf_renderer
+
             renderer.append(pdf_renderer(settings.pdf_engine))
         out = io.BytesIO()
         renderer[0].render_thread(thread, out, rendered_at=rendered_at)
