@@ -451,6 +451,11 @@ def _process(services: Services, result: CaptureResult, events: Sequence[Webhook
     return _archive(services, ref, account, raw, observed, update, evidence, fingerprint=fingerprint)
 
 
+def thread_key(account: AccountConfig, post_id: str) -> tuple[str, str, str]:
+    """A thread's key in the catalog (``Catalog.threads_for_unchanged_capture``): platform, account, post."""
+    return account.platform, account.account_id, post_id
+
+
 def _unchanged_capture(services: Services, ref: ThreadRef, account: AccountConfig, snapshot: Thread,
                        fingerprint: str, waiting: list[Unchanged] | None,
                        indexed: Mapping[tuple[str, str, str], Indexed] | None) -> ThreadOutcome | None:
@@ -459,9 +464,9 @@ def _unchanged_capture(services: Services, ref: ThreadRef, account: AccountConfi
     must not be behind the store: when a version was being stored and is not recorded yet (its run stopped
     in between, or the catalog was restored from a backup), the store says which version is the latest.
     Otherwise (None) the capture is merged in full."""
-    platform, account_id, post_id = account.platform, account.account_id, ref.post_id
-    found = (services.catalog.thread_for_unchanged_capture(platform, account_id, post_id) if indexed is None
-             else indexed.get((platform, account_id, post_id)))
+    key = thread_key(account, ref.post_id)
+    found = services.catalog.thread_for_unchanged_capture(*key) if indexed is None else indexed.get(key)
+    platform, account_id, post_id = key
     if found is None:
         return None
     state = found.state
@@ -731,7 +736,7 @@ def archive_batch(services: Services, refs: Sequence[ThreadRef]) -> list[ThreadO
     outcomes = []
     accounts = {ref.account_key: services.settings.account(ref.account_key) for ref in refs}
     indexed = services.catalog.threads_for_unchanged_capture(   # one read for the batch, not one per thread
-        (accounts[ref.account_key].platform, accounts[ref.account_key].account_id, ref.post_id) for ref in refs)
+        thread_key(accounts[ref.account_key], ref.post_id) for ref in refs)
     connectors: dict[str, Connector] = {}   # one per account for the batch: its credential read once, its
     try:                                    # connections and rate-limit pacing shared by the threads
         for ref in refs:
