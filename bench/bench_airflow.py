@@ -200,6 +200,8 @@ def main() -> None:
     parser.add_argument("--batch-threads", type=int, default=50, help="[archive] batch_threads")
     parser.add_argument("--keep", type=Path, help="work in this new folder and keep it (the Airflow processes' and "
                         "tasks' logs, the archive) instead of a temporary one")
+    parser.add_argument("--reruns", type=int, default=1, help="unchanged nights after the first (the second and "
+                        "later ones as unchanged_rerun_2, ...: how much a rerun varies)")
     parser.add_argument("--scheduler", action="store_true",
                         help="run the nights on airflow scheduler and dag-processor (triggered runs), not dag.test")
     args = parser.parse_args()
@@ -257,7 +259,9 @@ def main() -> None:
                                   "executor": "LocalExecutor", "parallelism": args.parallelism,
                                   "runs_by": "airflow scheduler" if args.scheduler else "dag.test",
                                   "batch_threads": args.batch_threads}
-        for label, when in (("first_run", night), ("unchanged_rerun", night + timedelta(days=1))):
+        nights = [("first_run", night), ("unchanged_rerun", night + timedelta(days=1))]
+        nights += [(f"unchanged_rerun_{n}", night + timedelta(days=n)) for n in range(2, args.reruns + 1)]
+        for label, when in nights:
             config = _config(folder, fake, s3, catalog, (ACCESS_KEY, SECRET_KEY), args.batch_threads, when)
             before, cpu_before = fake.stats["requests"], _cpu_by_process(fake.pid)
             own_before = resource.getrusage(resource.RUSAGE_SELF)
