@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,11 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/
 from archiver.config import Settings, parse_settings  # noqa: E402
 from archiver.fakes.demo import DEMO_PAGE_ID, demo_page  # noqa: E402
 from archiver.fakes.graph import FakeGraphServer, FakePage  # noqa: E402
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session's Airflow home (its SQLite metadata database and logs) goes with the session."""
+    shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
 
 
 @contextlib.contextmanager
