@@ -200,6 +200,8 @@ def main() -> None:
     parser.add_argument("--batch-threads", type=int, default=50, help="[archive] batch_threads")
     parser.add_argument("--keep", type=Path, help="work in this new folder and keep it (the Airflow processes' and "
                         "tasks' logs, the archive) instead of a temporary one")
+    parser.add_argument("--min-heartbeat-interval", type=int, default=1, help="[workers] min_heartbeat_interval, "
+                        "as docker/compose.yaml sets it (Airflow's default: 5)")
     parser.add_argument("--reruns", type=int, default=1, help="unchanged nights after the first (the second and "
                         "later ones as unchanged_rerun_2, ...: how much a rerun varies)")
     parser.add_argument("--scheduler", action="store_true",
@@ -233,6 +235,7 @@ def main() -> None:
             "AIRFLOW_HOME": str(folder / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_db,
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor", "AIRFLOW__CORE__PARALLELISM": str(args.parallelism),
+            "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": str(args.min_heartbeat_interval),
             "AIRFLOW__API_AUTH__JWT_SECRET": "bench-secret-not-secret",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
@@ -257,6 +260,7 @@ def main() -> None:
 
         result: dict[str, Any] = {"threads": args.threads, "comments_per_thread": args.comments,
                                   "executor": "LocalExecutor", "parallelism": args.parallelism,
+                                  "min_heartbeat_interval": args.min_heartbeat_interval,
                                   "runs_by": "airflow scheduler" if args.scheduler else "dag.test",
                                   "batch_threads": args.batch_threads}
         nights = [("first_run", night), ("unchanged_rerun", night + timedelta(days=1))]

@@ -41,6 +41,7 @@ os.environ.update({
     "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"), "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database, "AIRFLOW__CORE__EXECUTOR": executor,
     "AIRFLOW__CORE__PARALLELISM": "4", "AIRFLOW__API_AUTH__JWT_SECRET": "parallel-test-secret-not-secret",
+    "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",   # as docker/compose.yaml
     "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
     "AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(port),
     "SOCIALARKIV__ARCHIVE__FIXED_CLOCK": "2026-11-21T02:00:00Z",
