@@ -156,6 +156,30 @@ def test_corruption_at_rest_is_found_on_read(store: S3Store, seaweed: SeaweedS3)
     assert hashlib.sha256(b"<mets/>").hexdigest() in seal["Body"].read().decode()
 
 
+def test_a_store_from_its_configuration_makes_its_client_once_at_its_first_request(seaweed: SeaweedS3) -> None:
+    import threading
+
+    seaweed.bucket("t-lazy-client")
+    made: list[int] = []
+    started = threading.Barrier(3)
+
+    def connect() -> object:
+        made.append(threading.get_ident())
+        return seaweed.client()
+
+    store = S3Store(None, "t-lazy-client", connect=connect)
+    assert made == []   # nothing asked of the store yet
+    asks = [threading.Thread(target=lambda: (started.wait(), store.exists("packages"))) for _ in range(3)]
+    for ask in asks:
+        ask.start()
+    for ask in asks:
+        ask.join()
+    store.publish("packages/l/1/2/v00001", FILES, _lock(60))
+    assert len(made) == 1 and store.exists("packages/l/1/2/v00001")
+    with pytest.raises(ValueError, match="a client or a function"):
+        S3Store(None, "t-lazy-client")
+
+
 def test_unreachable_server_is_a_storage_error(tmp_path: Path) -> None:
     import boto3
     from botocore.config import Config

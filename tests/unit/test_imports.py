@@ -1,6 +1,6 @@
 """What an Airflow task pays before its work: each task instance is a new process that imports the pipeline and
 opens its services. The modules only some tasks need (lxml to write a package, alembic to migrate a catalog
-that is behind, the PDF engines, boto3 for an S3 store) load when used, not at start-up."""
+that is behind, the PDF engines, boto3 and its client for an S3 store) load when used, not at start-up."""
 
 from __future__ import annotations
 
@@ -9,15 +9,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from archiver.catalog import Catalog
 
 LOADED_WHEN_USED = ("lxml", "alembic", "boto3", "weasyprint", "jinja2", "pdfkit")
 
 
-def test_a_task_that_writes_no_package_loads_neither_lxml_nor_alembic(tmp_path: Path) -> None:
+@pytest.mark.parametrize("storage", ["filesystem", "s3"])
+def test_a_task_that_writes_no_package_loads_neither_lxml_nor_alembic(tmp_path: Path, storage: str) -> None:
     catalog = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
     Catalog(catalog).close()   # created and migrated: what every task after the first night finds
     config = tmp_path / "socialarkiv.toml"
+    s3 = ('''
+[storage]
+kind = "s3"
+endpoint = "http://127.0.0.1:9"
+region = "us-east-1"
+bucket = "archive"
+access_key = "value:not-a-real-key"
+secret_key = "value:not-a-real-secret"
+''' if storage == "s3" else "")
     config.write_text(f'''[archive]
 organisation = "Importkommune"
 store = "{tmp_path / 'archive'}"
@@ -32,7 +44,7 @@ name = "Importkommune"
 base_url = "https://graph.facebook.com"
 api_version = "v23.0"
 credential = "value:not-a-real-token"
-''', encoding="utf-8")
+{s3}''', encoding="utf-8")
     script = f'''
 import json, sys
 from archiver.config import load_settings
