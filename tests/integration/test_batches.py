@@ -193,3 +193,25 @@ def test_a_batch_reads_its_catalog_rows_once_and_still_checks_a_marked_thread(
     monkeypatch.setattr(pipeline, "_latest_stored", spied)
     assert [o.status for o in archive_batch(services, refs)] == ["unchanged"] * 3
     assert batch_reads == [3] and checked == [marked]
+
+
+def test_the_first_run_of_an_account_is_known_by_the_catalog_or_else_by_the_store(
+        night: tuple[FakePage, Services, list[ThreadRef]], tmp_path: Path) -> None:
+    from archiver.catalog import Catalog
+    from archiver.pipeline import plan_window
+
+    _page, services, refs = night
+    services.lists_everything = lambda platform: False   # as X, YouTube and LinkedIn: a look-back window
+    account = services.settings.account("fb")
+    start, end = parse_ts("2026-11-20T00:00:00Z"), parse_ts("2026-11-21T00:00:00Z")
+    initial = parse_ts("2026-01-01T00:00:00Z")
+    assert plan_window(services, account, start, end)[0] == initial   # nothing archived: the whole history
+    archive_batch(services, refs)
+    asked: list[str] = []
+    exists = services.store.exists
+    services.store.exists = lambda relative: asked.append(relative) or exists(relative)  # type: ignore[method-assign]
+    assert plan_window(services, account, start, end)[0] > initial   # the catalog knows its threads
+    assert asked == []                                               # and the store was not asked
+    services.catalog = Catalog(f"sqlite:///{tmp_path / 'lost-and-empty.sqlite'}")   # the catalog lost
+    assert plan_window(services, account, start, end)[0] > initial   # the store still says: not the first run
+    assert asked == ["packages/facebook/" + account.account_id]
