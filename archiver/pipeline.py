@@ -304,7 +304,7 @@ def plan_window(services: Services, account: AccountConfig, start: datetime, end
                 ) -> tuple[datetime, datetime]:
     """The listing window for the data interval [start, end): the whole history on an account's first run or
     where listing is cheap and carries a change signal, else the look-back window (at least the interval)."""
-    first_run = (next(iter(services.catalog.threads(account.platform, account.account_id)), None) is None
+    first_run = (not services.catalog.knows_account(account.platform, account.account_id)
                  and not services.store.exists(account_dir(account.platform, account.account_id)))  # the
     # store decides when the catalog knows no thread (it may have been lost); else the store is not asked
     lookback = max(timedelta(days=services.settings.lookback_days), end - start)

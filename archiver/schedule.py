@@ -137,9 +137,9 @@ def capture_cost(reason: str) -> float:
 def nightly_batches(items: Sequence[T], costs: Sequence[float], *, size: int, parallel: int) -> list[list[T]]:
     """The nightly run's batches: about ``size`` units of expected cost each (``capture_cost``), spread over
     at least ``parallel`` tasks while each keeps at least half a batch of work. A task instance costs Airflow
-    1 to 3 s whatever its batch holds (measured: 0.7 s of imports and services inside it, and up to 2.3 s
-    between a slot's task ending and its next one starting: the executor hands work out at its heartbeat,
-    then a process starts and reads the DAG file), and half a batch (25 new threads) is about 10 s of work,
+    1 to 2 s whatever its batch holds (measured: 0.3 to 0.7 s of imports and services inside it, and about
+    1 s between a slot's task ending and its next one starting, with ``[workers] min_heartbeat_interval`` 1;
+    5 s more with Airflow's default), and half a batch (25 new threads) is about 10 s of work,
     so a cheap night (1,000 unchanged recaptures are 50 units) takes two tasks, not eight that mostly start
     and stop (bench/RESULTS.md)."""
     return batches(items, size=size, at_least=parallel, weights=costs, min_cost=size / 2)

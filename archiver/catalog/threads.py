@@ -156,6 +156,13 @@ class Catalog:
             rows = connection.execute(query).mappings().all()
         return (ThreadState(**row) for row in rows)
 
+    def knows_account(self, platform: str, account_id: str) -> bool:
+        """Whether the catalog holds any thread of the account (one row read, not the account's all)."""
+        query = select(t.threads.c.post_id).where(t.threads.c.platform == platform,
+                                                  t.threads.c.account_id == account_id).limit(1)
+        with self._connect() as connection:
+            return connection.execute(query).first() is not None
+
     def storing(self, platform: str, account_id: str, post_id: str, version: int) -> None:
         """Before ``version`` of a thread is stored: until a version at least as high is recorded, the thread's
         unchanged captures check the store (the writer may stop between storing and recording)."""

@@ -104,6 +104,13 @@ def test_a_batch_reads_its_threads_rows_at_once_as_one_by_one(catalog: Catalog) 
     assert catalog.threads_for_unchanged_capture([]) == {}
 
 
+def test_knows_account_reads_whether_any_thread_of_the_account_is_held(catalog: Catalog) -> None:
+    assert not catalog.knows_account("facebook", "1")
+    catalog.record(STATE)
+    assert catalog.knows_account("facebook", "1")
+    assert not catalog.knows_account("facebook", "2") and not catalog.knows_account("instagram", "1")
+
+
 def test_the_schema_head_is_the_last_migration() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
